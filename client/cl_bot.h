@@ -1,0 +1,30 @@
+/* cl_bot.h - scripted movement for --bot clients.
+ *
+ * Owns: a small deterministic wanderer: it holds a direction for 0.4-1.5 s,
+ * picks another (seeded random) when the time is up or when it is stuck
+ * against a wall, and aims where it walks. Pure; time comes in as ticks.
+ */
+#ifndef CL_BOT_H
+#define CL_BOT_H
+
+#include <stdint.h>
+
+#include "sim.h"
+
+typedef struct {
+    uint32_t rng;
+    uint8_t buttons;
+    uint32_t change_at; /* tick to pick a new direction */
+    uint32_t changed;   /* tick the current direction was picked */
+    uint16_t aim;
+} cl_bot;
+
+void cl_bot_init(cl_bot *b, uint32_t seed);
+
+/* Buttons for tick `tick` (ticks per second `rate`) given the own state. */
+uint8_t cl_bot_buttons(cl_bot *b, uint32_t tick, int rate, const player_state *me);
+
+/* 32-bit FNV-1a of a string, for seeds derived from names. */
+uint32_t cl_bot_hash(const char *s);
+
+#endif

@@ -1,0 +1,103 @@
+/* cl_config.c - gameclient options: defaults, parsing, help (see cl_config.h). */
+#include "cl_config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text.h"
+
+void cl_config_default(cl_config *c) {
+    memset(c, 0, sizeof *c);
+    snprintf(c->connect, sizeof c->connect, "127.0.0.1:%d", CL_DEFAULT_PORT);
+    snprintf(c->name, sizeof c->name, "player");
+    c->width = 1024;
+    c->height = 640;
+    c->protocol_version = PROTO_VERSION;
+}
+
+void cl_config_print_help(const char *prog) {
+    printf("Usage: %s [options]\n"
+           "LAN arena client (protocol %u).\n\n"
+           "Options:\n"
+           "  --connect HOST[:PORT]  server to join (default 127.0.0.1:%d)\n"
+           "  --name NAME            player name, up to %d bytes of UTF-8 (default \"player\")\n"
+           "  --headless             no window, no SDL video or audio (tests, load)\n"
+           "  --bot                  scripted movement instead of the keyboard\n"
+           "  --duration SECONDS     leave after this long (default: until Esc / closed)\n"
+           "  --size WxH             window size (default 1024x640); the window is resizable\n"
+           "  --screenshot FILE.bmp  save the last frame before leaving (window mode)\n"
+           "  --seed N               bot randomness (default: derived from the name)\n"
+           "  --net-graph            start with the net graph shown (F3 toggles it)\n"
+           "  --rename NAME          test hook: change name once, 1 s after joining\n"
+           "  --protocol-version N   test hook: announce protocol version N\n"
+           "  --help                 this text\n\n"
+           "Controls: WASD or arrow keys move, mouse aims, F3 net graph, Esc leaves.\n\n"
+           "On exit a JSON summary is printed as the last line of standard output:\n"
+           "  {\"name\",\"connected\",\"client_id\",\"snapshots\",\"players_seen\",\"rtt_ms\",\"jitter_ms\",\n"
+           "   \"loss_down_pct\",\"loss_up_pct\",\"kbytes_down_s\",\"kbytes_up_s\",\"interp_delay_ms\",\n"
+           "   \"corrections\",\"snapshots_no_baseline\",\"bad_packets\",\"max_extrapolation_ms\",\n"
+           "   \"max_freeze_ms\",\"disconnect_reason\"}  (see README.md)\n\n"
+           "Exit status:\n"
+           "  0  stayed connected for the whole run (or left with Esc)\n"
+           "  1  local error (window, font, network library)\n"
+           "  2  usage error\n"
+           "  3  could not connect (no answer within %.0f s)\n"
+           "  4  refused by the server (server full, version mismatch, handshake)\n"
+           "  5  connection lost (timed out, kicked, server shut down)\n",
+           prog, PROTO_VERSION, CL_DEFAULT_PORT, PROTO_NAME_MAX, CL_CONNECT_TIMEOUT);
+}
+
+cl_args_result cl_config_parse(cl_config *c, int argc, char **argv, char *err, int err_cap) {
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) return CL_ARGS_HELP;
+        if (strcmp(a, "--headless") == 0) { c->headless = true; continue; }
+        if (strcmp(a, "--bot") == 0) { c->bot = true; continue; }
+        if (strcmp(a, "--net-graph") == 0) { c->net_graph = true; continue; }
+        if (i + 1 >= argc) {
+            snprintf(err, (size_t)err_cap, "unknown option or missing value: %s", a);
+            return CL_ARGS_ERROR;
+        }
+        const char *v = argv[++i];
+        char *end = NULL;
+        if (strcmp(a, "--connect") == 0) {
+            if (!*v || strlen(v) >= sizeof c->connect) goto bad_value;
+            snprintf(c->connect, sizeof c->connect, "%s", v);
+        } else if (strcmp(a, "--name") == 0) {
+            if (text_sanitize(v, c->name, PROTO_NAME_MAX) == 0) goto bad_value;
+        } else if (strcmp(a, "--rename") == 0) {
+            if (text_sanitize(v, c->rename_to, PROTO_NAME_MAX) == 0) goto bad_value;
+        } else if (strcmp(a, "--duration") == 0) {
+            c->duration = strtod(v, &end);
+            if (*end || !(c->duration > 0 && c->duration < 1e7)) goto bad_value;
+        } else if (strcmp(a, "--size") == 0) {
+            if (sscanf(v, "%dx%d", &c->width, &c->height) != 2 || c->width < 160 || c->height < 120 ||
+                c->width > 8192 || c->height > 8192)
+                goto bad_value;
+        } else if (strcmp(a, "--screenshot") == 0) {
+            if (!*v || strlen(v) >= sizeof c->screenshot) goto bad_value;
+            snprintf(c->screenshot, sizeof c->screenshot, "%s", v);
+        } else if (strcmp(a, "--seed") == 0) {
+            unsigned long s = strtoul(v, &end, 10);
+            if (*end || !*v) goto bad_value;
+            c->seed = (uint32_t)s;
+        } else if (strcmp(a, "--protocol-version") == 0) {
+            unsigned long s = strtoul(v, &end, 10);
+            if (*end || !*v) goto bad_value;
+            c->protocol_version = (uint32_t)s;
+        } else {
+            snprintf(err, (size_t)err_cap, "unknown option: %s", a);
+            return CL_ARGS_ERROR;
+        }
+        continue;
+    bad_value:
+        snprintf(err, (size_t)err_cap, "bad value for %s: '%s' (see --help)", a, v);
+        return CL_ARGS_ERROR;
+    }
+    if (c->screenshot[0] && c->headless) {
+        snprintf(err, (size_t)err_cap, "--screenshot needs a window; drop --headless");
+        return CL_ARGS_ERROR;
+    }
+    return CL_ARGS_OK;
+}

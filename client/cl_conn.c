@@ -1,0 +1,374 @@
+/* cl_conn.c - connection state machine, server messages, input sending. */
+#include "cl_conn.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+static void set_state(cl_conn *c, conn_state s, double now) {
+    c->state = s;
+    c->state_since = now;
+}
+
+bool cl_conn_start(cl_conn *c, const cl_config *cfg, double now, char *err, size_t err_cap) {
+    memset(c, 0, sizeof *c);
+    c->cfg = *cfg;
+    if (enet_initialize() != 0) {
+        snprintf(err, err_cap, "ENet failed to initialise");
+        return false;
+    }
+    if (!net_parse_address(cfg->connect, CL_DEFAULT_PORT, &c->server_addr, err, err_cap)) {
+        enet_deinitialize();
+        return false;
+    }
+    net_format_address(&c->server_addr, c->server_text, sizeof c->server_text);
+    c->host = enet_host_create(NULL, 1, PROTO_CHANNEL_COUNT, 0, 0);
+    if (!c->host) {
+        snprintf(err, err_cap, "cannot open a UDP socket");
+        enet_deinitialize();
+        return false;
+    }
+    c->host->maximumPacketSize = PROTO_MAX_PACKET_BYTES;
+    c->host->maximumWaitingData = NET_MAX_WAITING_DATA;
+    c->peer = enet_host_connect(c->host, &c->server_addr, PROTO_CHANNEL_COUNT, cfg->protocol_version);
+    if (!c->peer) {
+        snprintf(err, err_cap, "cannot start a connection");
+        enet_host_destroy(c->host);
+        c->host = NULL;
+        enet_deinitialize();
+        return false;
+    }
+    /* Timeouts now; the throttle is configured once connected (ENet sends
+     * that setting as a command, which a connecting peer cannot take). */
+    enet_peer_timeout(c->peer, NET_TIMEOUT_LIMIT, NET_TIMEOUT_MIN_MS, NET_TIMEOUT_MAX_MS);
+    cl_bot_init(&c->bot, cfg->seed ? cfg->seed : cl_bot_hash(cfg->name));
+    set_state(c, CONN_CONNECTING, now);
+    snprintf(c->status, sizeof c->status, "Connecting to %s ...", c->server_text);
+    return true;
+}
+
+bool cl_conn_ended(const cl_conn *c) { return c->state >= CONN_FAILED; }
+
+static void bad_packet(cl_conn *c, const char *what, int result) {
+    c->bad_packets++;
+    if (c->bad_packets <= 5) log_warn("dropped a bad %s from the server (%s)", what, msg_result_text(result));
+}
+
+static bool reason_is_refusal(uint32_t reason) {
+    uint32_t r = reason & 0xffu;
+    return r == PROTO_REASON_VERSION || r == PROTO_REASON_SERVER_FULL || r == PROTO_REASON_HANDSHAKE;
+}
+
+const char *cl_conn_disconnect_reason(const cl_conn *c) {
+    switch (c->state) {
+    case CONN_FAILED: return "could not connect";
+    case CONN_REFUSED:
+    case CONN_LOST: return c->end_reason_known ? proto_reason_text(c->end_reason) : "timed out";
+    default: return NULL;
+    }
+}
+
+/* The connection ended from the other side (or the network). */
+static void on_disconnect(cl_conn *c, uint32_t data, double now) {
+    c->peer = NULL;
+    if (c->state == CONN_CONNECTING) {
+        set_state(c, CONN_FAILED, now);
+        snprintf(c->status, sizeof c->status, "Could not connect to %s: no answer", c->server_text);
+        return;
+    }
+    c->end_reason = data;
+    c->end_reason_known = data != 0;
+    if (data != 0 && reason_is_refusal(data)) {
+        set_state(c, CONN_REFUSED, now);
+        if ((data & 0xffu) == PROTO_REASON_VERSION)
+            snprintf(c->status, sizeof c->status,
+                     "Refused by %s: version mismatch (server speaks protocol %u, this client %u)", c->server_text,
+                     data >> 8, c->cfg.protocol_version);
+        else
+            snprintf(c->status, sizeof c->status, "Refused by %s: %s", c->server_text, proto_reason_text(data));
+    } else {
+        set_state(c, CONN_LOST, now);
+        if (data == 0) snprintf(c->status, sizeof c->status, "Connection lost: %s timed out", c->server_text);
+        else snprintf(c->status, sizeof c->status, "Disconnected: %s", proto_reason_text(data));
+    }
+    log_info("%s", c->status);
+}
+
+static void send_name(cl_conn *c, msg_id id, const char *name) {
+    uint8_t buf[64];
+    msg_name m;
+    snprintf(m.name, sizeof m.name, "%s", name);
+    size_t n = id == MSG_C_HELLO ? msg_encode_hello(buf, sizeof buf, &m) : msg_encode_rename(buf, sizeof buf, &m);
+    if (n && c->peer) net_send(c->peer, PROTO_CHANNEL_RELIABLE, buf, n, NET_RELIABLE);
+}
+
+static void on_welcome(cl_conn *c, const uint8_t *data, size_t len) {
+    msg_welcome w;
+    int r = msg_decode_welcome(data, len, &w);
+    if (r != MSG_OK || c->map_text) {
+        bad_packet(c, "welcome", r == MSG_OK ? MSG_ERR_WRONG_ID : r);
+        return;
+    }
+    c->welcome = w;
+    c->map_text = malloc(w.map_bytes);
+    c->map_received = 0;
+    if (!c->map_text) {
+        snprintf(c->status, sizeof c->status, "Out of memory for the map");
+        return;
+    }
+    snprintf(c->status, sizeof c->status, "Joining \"%s\": loading map %s ...", w.server_name, w.map_name);
+}
+
+static void enter_game(cl_conn *c, double now) {
+    char err[256];
+    bool ok = msg_crc32(c->map_text, c->map_received) == c->welcome.map_crc32 &&
+              map_parse(c->map_text, c->map_received, &c->map, err, sizeof err);
+    free(c->map_text);
+    c->map_text = NULL;
+    if (!ok) {
+        snprintf(c->status, sizeof c->status, "The server sent a map this client cannot read");
+        log_error("%s", c->status);
+        cl_conn_leave(c);
+        set_state(c, CONN_FAILED, now);
+        return;
+    }
+    c->map_loaded = true;
+    cl_interp_init(&c->interp, c->welcome.tick_rate, c->welcome.snapshot_rate);
+    cl_predict_init(&c->predict, 1.0f / (float)c->welcome.tick_rate);
+    ticker_init(&c->clock, c->welcome.tick_rate, 5);
+    c->joined_at = now;
+    c->stats_at = now;
+    c->stats_down0 = c->joined_down0 = c->host->totalReceivedData;
+    c->stats_up0 = c->joined_up0 = c->host->totalSentData;
+    set_state(c, CONN_IN_GAME, now);
+    c->status[0] = '\0';
+    log_info("joined \"%s\" at %s as player %u, map %s, %u Hz", c->welcome.server_name, c->server_text,
+             c->welcome.client_id, c->map.name, c->welcome.tick_rate);
+}
+
+static void on_map_chunk(cl_conn *c, const uint8_t *data, size_t len, double now) {
+    msg_map_chunk ch;
+    int r = msg_decode_map_chunk(data, len, &ch);
+    if (r != MSG_OK || !c->map_text || ch.offset != c->map_received ||
+        ch.length > c->welcome.map_bytes - c->map_received) {
+        bad_packet(c, "map chunk", r == MSG_OK ? MSG_ERR_RANGE : r);
+        return;
+    }
+    memcpy(c->map_text + ch.offset, ch.bytes, ch.length);
+    c->map_received += ch.length;
+    if (c->map_received == c->welcome.map_bytes) enter_game(c, now);
+}
+
+static void on_player_name(cl_conn *c, const uint8_t *data, size_t len, bool join) {
+    msg_player_name m;
+    int r = join ? msg_decode_join(data, len, &m) : msg_decode_player_rename(data, len, &m);
+    if (r != MSG_OK || (!join && !c->players[m.player_id].present)) {
+        bad_packet(c, join ? "join" : "rename", r == MSG_OK ? MSG_ERR_RANGE : r);
+        return;
+    }
+    cl_player *p = &c->players[m.player_id];
+    if (join) log_info("player %u '%s' joined", m.player_id, m.name);
+    else log_info("player %u '%s' is now '%s'", m.player_id, p->name, m.name);
+    p->present = true;
+    snprintf(p->name, sizeof p->name, "%s", m.name);
+}
+
+static void on_leave(cl_conn *c, const uint8_t *data, size_t len) {
+    msg_leave m;
+    int r = msg_decode_leave(data, len, &m);
+    if (r != MSG_OK) {
+        bad_packet(c, "leave", r);
+        return;
+    }
+    cl_player *p = &c->players[m.player_id];
+    if (p->present) log_info("player %u '%s' left (%s)", m.player_id, p->name, proto_reason_text(m.reason));
+    p->present = false;
+}
+
+static void on_snapshot(cl_conn *c, const uint8_t *data, size_t len, double now) {
+    static snap_frame frame; /* large: off the stack; single-threaded */
+    if (c->state != CONN_IN_GAME) return;
+    snap_header h;
+    int r = snap_decode_header(data, len, &h);
+    const snap_frame *base = r == SNAP_OK && h.baseline_tick ? cl_interp_find(&c->interp, h.baseline_tick) : NULL;
+    if (r == SNAP_OK) r = snap_decode(data, len, base, c->welcome.tick_rate, &frame, &h);
+    if (r == SNAP_ERR_NO_BASELINE) {
+        c->no_baseline++; /* never decoded against the wrong state */
+        return;
+    }
+    if (r != SNAP_OK) {
+        bad_packet(c, "snapshot", r);
+        return;
+    }
+    if (!cl_interp_add(&c->interp, &frame, now)) return;
+    c->snapshots++;
+    c->net.last_snapshot_bytes = (uint32_t)len;
+    c->net.loss_up_pct = h.up_loss_pct;
+    for (int i = 0; i < frame.count; i++) {
+        const snap_entity *e = &frame.ents[i];
+        if (e->id == c->welcome.client_id) {
+            player_state ps;
+            snap_entity_to_state(e, &ps);
+            cl_predict_reconcile(&c->predict, &c->map, &ps, frame.last_cmd_tick);
+        } else if (!(c->seen[e->id / 8] & (1u << (e->id % 8)))) {
+            c->seen[e->id / 8] |= (uint8_t)(1u << (e->id % 8));
+            c->players_seen++;
+        }
+    }
+}
+
+static void on_receive(cl_conn *c, const uint8_t *data, size_t len, double now) {
+    switch (msg_peek_id(data, len)) {
+    case MSG_S_WELCOME: on_welcome(c, data, len); break;
+    case MSG_S_MAP_CHUNK: on_map_chunk(c, data, len, now); break;
+    case MSG_S_JOIN: on_player_name(c, data, len, true); break;
+    case MSG_S_RENAME: on_player_name(c, data, len, false); break;
+    case MSG_S_LEAVE: on_leave(c, data, len); break;
+    case MSG_S_SNAPSHOT: on_snapshot(c, data, len, now); break;
+    default: bad_packet(c, "message", MSG_ERR_WRONG_ID); break;
+    }
+}
+
+void cl_conn_service(cl_conn *c, double now, uint32_t timeout_ms) {
+    if (!c->host) return;
+    ENetEvent ev;
+    int r = enet_host_service(c->host, &ev, timeout_ms);
+    while (r > 0) {
+        switch (ev.type) {
+        case ENET_EVENT_TYPE_CONNECT:
+            set_state(c, CONN_HANDSHAKE, now);
+            net_peer_configure(c->peer);
+            snprintf(c->status, sizeof c->status, "Connected to %s, joining ...", c->server_text);
+            send_name(c, MSG_C_HELLO, c->cfg.name);
+            break;
+        case ENET_EVENT_TYPE_DISCONNECT: on_disconnect(c, ev.data, now); break;
+        case ENET_EVENT_TYPE_RECEIVE:
+            on_receive(c, ev.packet->data, ev.packet->dataLength, now);
+            enet_packet_destroy(ev.packet);
+            break;
+        case ENET_EVENT_TYPE_NONE: break;
+        }
+        if (!c->host) return;
+        r = enet_host_check_events(c->host, &ev);
+    }
+    if (c->peer && c->state == CONN_IN_GAME) c->rtt_ms = c->peer->roundTripTime;
+    if (c->state == CONN_CONNECTING && now - c->state_since > CL_CONNECT_TIMEOUT) {
+        enet_peer_reset(c->peer);
+        c->peer = NULL;
+        set_state(c, CONN_FAILED, now);
+        snprintf(c->status, sizeof c->status, "Could not connect to %s: no answer within %.0f s", c->server_text,
+                 CL_CONNECT_TIMEOUT);
+        log_info("%s", c->status);
+    }
+}
+
+static void send_input(cl_conn *c) {
+    msg_input m;
+    m.ack_snapshot_tick = c->interp.newest_tick;
+    m.count = (uint8_t)cl_predict_unacked(&c->predict, m.cmds, PROTO_MIN_CMDS_PER_PACKET, PROTO_MAX_CMDS_PER_PACKET);
+    if (m.count == 0) return;
+    uint8_t buf[64];
+    size_t n = msg_encode_input(buf, sizeof buf, &m);
+    if (n) net_send(c->peer, PROTO_CHANNEL_UNRELIABLE, buf, n, NET_UNSEQUENCED);
+}
+
+void cl_conn_update(cl_conn *c, double now, uint8_t buttons, uint16_t aim) {
+    if (c->state != CONN_IN_GAME || !c->peer) return;
+    int due = ticker_advance(&c->clock, now);
+    for (int i = 0; i < due; i++) {
+        uint8_t b = buttons;
+        uint16_t a = aim;
+        if (c->cfg.bot) {
+            b = cl_bot_buttons(&c->bot, c->predict.next_tick, c->welcome.tick_rate,
+                               c->predict.have_state ? &c->predict.state : NULL);
+            a = c->bot.aim;
+        }
+        cl_predict_command(&c->predict, &c->map, b & BTN_ALL, a);
+        send_input(c);
+    }
+    if (c->cfg.rename_to[0] && !c->renamed && now - c->joined_at > 1.0) {
+        send_name(c, MSG_C_RENAME, c->cfg.rename_to);
+        c->renamed = true;
+    }
+}
+
+double cl_conn_wait(const cl_conn *c, double now) {
+    return c->state == CONN_IN_GAME ? ticker_wait(&c->clock, now) : 0.005;
+}
+
+double cl_conn_render_tick(const cl_conn *c, double now) { return cl_interp_render_tick(&c->interp, now); }
+
+/* How long remote players are drawn past the newest snapshot: first by
+ * extrapolation (up to CL_EXTRAPOLATE_MS), then frozen. */
+static void track_extrapolation(cl_conn *c, double now) {
+    if (!c->interp.stored || now - c->joined_at < 1.0) return;
+    double beyond_ms = (cl_conn_render_tick(c, now) - (double)c->interp.newest_tick) / c->welcome.tick_rate * 1000.0;
+    if (beyond_ms > c->net.max_extrapolation_ms) c->net.max_extrapolation_ms = beyond_ms;
+    if (beyond_ms > CL_EXTRAPOLATE_MS && beyond_ms - CL_EXTRAPOLATE_MS > c->net.max_freeze_ms)
+        c->net.max_freeze_ms = beyond_ms - CL_EXTRAPOLATE_MS;
+}
+
+void cl_conn_frame(cl_conn *c, double now, double dt) {
+    if (c->state != CONN_IN_GAME) return;
+    cl_predict_smooth(&c->predict, (float)dt);
+    cl_interp_update(&c->interp, now);
+    track_extrapolation(c, now);
+    c->net.rtt_ms = c->rtt_ms;
+    c->net.interp_delay_ms = cl_interp_delay_ms(&c->interp);
+    double span = now - c->stats_at;
+    if (span < 1.0) return;
+    c->net.jitter_ms = cl_interp_jitter_ms(&c->interp);
+    c->net.loss_down_pct = c->interp.loss_pct;
+    c->net.kbytes_down_s = (double)(uint32_t)(c->host->totalReceivedData - c->stats_down0) / span / 1000.0;
+    c->net.kbytes_up_s = (double)(uint32_t)(c->host->totalSentData - c->stats_up0) / span / 1000.0;
+    c->net.corrections_s = (double)(c->predict.corrections - c->stats_corrections0) / span;
+    double in_game = now - c->joined_at;
+    c->net.avg_kbytes_down_s = (double)(uint32_t)(c->host->totalReceivedData - c->joined_down0) / in_game / 1000.0;
+    c->net.avg_kbytes_up_s = (double)(uint32_t)(c->host->totalSentData - c->joined_up0) / in_game / 1000.0;
+    c->stats_down0 = c->host->totalReceivedData;
+    c->stats_up0 = c->host->totalSentData;
+    c->stats_corrections0 = c->predict.corrections;
+    c->stats_at = now;
+}
+
+void cl_conn_leave(cl_conn *c) {
+    if (c->state == CONN_CONNECTING || c->state == CONN_HANDSHAKE) {
+        /* Giving up before joining counts as not connecting. */
+        set_state(c, CONN_FAILED, clock_now());
+        snprintf(c->status, sizeof c->status, "Could not connect to %s: gave up before joining", c->server_text);
+    }
+    if (!c->host || !c->peer) return;
+    enet_peer_disconnect(c->peer, proto_reason_pack(PROTO_REASON_CLIENT_QUIT, 0));
+    double until = clock_now() + 1.0;
+    ENetEvent ev;
+    while (clock_now() < until && enet_host_service(c->host, &ev, 20) >= 0) {
+        if (ev.type == ENET_EVENT_TYPE_RECEIVE) enet_packet_destroy(ev.packet);
+        if (ev.type == ENET_EVENT_TYPE_DISCONNECT) break;
+    }
+    if (c->peer && c->peer->state != ENET_PEER_STATE_DISCONNECTED) enet_peer_reset(c->peer);
+    c->peer = NULL;
+    if (!cl_conn_ended(c)) set_state(c, CONN_LEFT, clock_now());
+}
+
+void cl_conn_free(cl_conn *c) {
+    if (c->host) {
+        enet_host_destroy(c->host);
+        c->host = NULL;
+        enet_deinitialize();
+    }
+    free(c->map_text);
+    c->map_text = NULL;
+    map_free(&c->map);
+}
+
+int cl_conn_exit_code(const cl_conn *c) {
+    switch (c->state) {
+    case CONN_FAILED: return CL_EXIT_NO_CONNECT;
+    case CONN_REFUSED: return CL_EXIT_REFUSED;
+    case CONN_LOST: return CL_EXIT_LOST;
+    case CONN_LEFT: return c->joined_at > 0 ? CL_EXIT_OK : CL_EXIT_NO_CONNECT;
+    default: return CL_EXIT_OK;
+    }
+}

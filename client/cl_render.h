@@ -1,0 +1,31 @@
+/* cl_render.h - drawing one frame of the game with SDL2's renderer.
+ *
+ * Owns: the camera (centred on the own player), the map, players with name
+ * tags, the top bar, and the connection-state panel.
+ */
+#ifndef CL_RENDER_H
+#define CL_RENDER_H
+
+#include <SDL.h>
+
+#include "cl_conn.h"
+#include "cl_text.h"
+
+typedef struct {
+    float cam_x, cam_y;   /* world point at the window centre */
+    float tile_px;        /* pixels per tile */
+    int w, h;             /* window size in pixels */
+} cl_view;
+
+/* Draws the whole frame (does not present). Fills *view with the camera
+ * used, so input can map the mouse to the world. */
+void cl_render_frame(SDL_Renderer *ren, cl_text *text, const cl_conn *c, double now, cl_view *view);
+
+/* The F3 overlay: round trip, jitter, loss each way, KB/s each way, last
+ * snapshot size, interpolation delay, corrections per second. */
+void cl_render_net_graph(SDL_Renderer *ren, cl_text *text, const cl_conn *c, const cl_view *view);
+
+/* Colour of a player, distinct for neighbouring ids. */
+SDL_Color cl_render_player_color(uint16_t id);
+
+#endif

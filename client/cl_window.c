@@ -1,0 +1,129 @@
+/* cl_window.c - gameclient with an SDL2 window.
+ *
+ * Owns: SDL start-up and shut-down, the frame loop (events, keyboard and
+ * mouse to input, network, ticks, drawing), Esc to leave, and the optional
+ * end-of-run screenshot.
+ */
+#include <SDL.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cl_app.h"
+#include "cl_conn.h"
+#include "cl_render.h"
+#include "cl_summary.h"
+#include "cl_text.h"
+#include "log.h"
+
+static const double TWO_PI = 6.283185307179586;
+
+static uint8_t read_buttons(void) {
+    const Uint8 *k = SDL_GetKeyboardState(NULL);
+    uint8_t b = 0;
+    if (k[SDL_SCANCODE_W] || k[SDL_SCANCODE_UP]) b |= BTN_UP;
+    if (k[SDL_SCANCODE_S] || k[SDL_SCANCODE_DOWN]) b |= BTN_DOWN;
+    if (k[SDL_SCANCODE_A] || k[SDL_SCANCODE_LEFT]) b |= BTN_LEFT;
+    if (k[SDL_SCANCODE_D] || k[SDL_SCANCODE_RIGHT]) b |= BTN_RIGHT;
+    return b;
+}
+
+/* Aim: the angle from the own player (window centre) to the mouse. */
+static uint16_t read_aim(const cl_view *v) {
+    int mx, my;
+    SDL_GetMouseState(&mx, &my);
+    double a = atan2((double)my - v->h * 0.5, (double)mx - v->w * 0.5);
+    if (a < 0) a += TWO_PI;
+    return (uint16_t)((long)(a / (TWO_PI) * 65536.0) & 0xffff);
+}
+
+static bool save_screenshot(SDL_Renderer *ren, const char *path) {
+    int w, h;
+    SDL_GetRendererOutputSize(ren, &w, &h);
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (!s) return false;
+    bool ok = SDL_RenderReadPixels(ren, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels, s->pitch) == 0 &&
+              SDL_SaveBMP(s, path) == 0;
+    SDL_FreeSurface(s);
+    if (ok) log_info("screenshot saved to %s (%dx%d)", path, w, h);
+    else log_error("screenshot to %s failed: %s", path, SDL_GetError());
+    return ok;
+}
+
+int cl_window_run(const cl_config *cfg) {
+    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
+        log_error("SDL could not start video: %s (try --headless)", SDL_GetError());
+        return CL_EXIT_ERROR;
+    }
+    SDL_Window *win = SDL_CreateWindow("LAN Arena", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, cfg->width,
+                                       cfg->height, SDL_WINDOW_RESIZABLE);
+    SDL_Renderer *ren = win ? SDL_CreateRenderer(win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC) : NULL;
+    if (win && !ren) ren = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
+    if (!win || !ren) {
+        log_error("cannot open a window: %s", SDL_GetError());
+        if (win) SDL_DestroyWindow(win);
+        SDL_Quit();
+        return CL_EXIT_ERROR;
+    }
+    SDL_RendererInfo info;
+    bool vsync = SDL_GetRendererInfo(ren, &info) == 0 && (info.flags & SDL_RENDERER_PRESENTVSYNC);
+    static cl_text text;
+    char err[400];
+    if (!cl_text_init(&text, ren, err, sizeof err)) {
+        log_error("%s", err);
+        SDL_DestroyRenderer(ren);
+        SDL_DestroyWindow(win);
+        SDL_Quit();
+        return CL_EXIT_ERROR;
+    }
+
+    static cl_conn conn;
+    double start = clock_now();
+    if (!cl_conn_start(&conn, cfg, start, err, sizeof err)) {
+        log_error("%s", err);
+        conn.state = CONN_FAILED;
+        snprintf(conn.status, sizeof conn.status, "%.150s", err);
+    }
+    cl_view view = {0};
+    bool running = true;
+    bool net_graph = false;
+    double last = start;
+    int connected_to_end = 0;
+    char title[160] = "";
+    while (running) {
+        SDL_Event ev;
+        while (SDL_PollEvent(&ev)) {
+            if (ev.type == SDL_QUIT) running = false;
+            if (ev.type == SDL_KEYDOWN && ev.key.keysym.sym == SDLK_ESCAPE) running = false;
+            if (ev.type == SDL_KEYDOWN && ev.key.keysym.sym == SDLK_F3 && !ev.key.repeat) net_graph = !net_graph;
+        }
+        double now = clock_now();
+        if (cfg->duration > 0 && now - start >= cfg->duration) running = false;
+        bool focused = (SDL_GetWindowFlags(win) & SDL_WINDOW_INPUT_FOCUS) != 0;
+        cl_conn_service(&conn, now, 0);
+        cl_conn_update(&conn, now, focused ? read_buttons() : 0, read_aim(&view));
+        cl_conn_frame(&conn, now, now - last);
+        last = now;
+        cl_render_frame(ren, &text, &conn, now, &view);
+        if (net_graph || cfg->net_graph) cl_render_net_graph(ren, &text, &conn, &view);
+        if (!running && cfg->screenshot[0]) save_screenshot(ren, cfg->screenshot);
+        SDL_RenderPresent(ren);
+        char want[160];
+        snprintf(want, sizeof want, "LAN Arena - %.140s", conn.state == CONN_IN_GAME ? conn.welcome.server_name : conn.status);
+        if (strcmp(want, title) != 0) {
+            snprintf(title, sizeof title, "%s", want);
+            SDL_SetWindowTitle(win, title);
+        }
+        if (!vsync) SDL_Delay(2);
+        connected_to_end = conn.state == CONN_IN_GAME;
+    }
+    cl_conn_leave(&conn);
+    int code = cl_conn_exit_code(&conn);
+    cl_summary_print(stdout, &conn, connected_to_end);
+    cl_conn_free(&conn);
+    cl_text_free(&text);
+    SDL_DestroyRenderer(ren);
+    SDL_DestroyWindow(win);
+    SDL_Quit();
+    return code;
+}

@@ -1,0 +1,58 @@
+/* main.c - gameserver entry point: options, signals, start, run, stop. */
+#define _POSIX_C_SOURCE 200809L
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "sv_server.h"
+
+static volatile sig_atomic_t stop_requested = 0;
+static volatile sig_atomic_t stop_signal = 0;
+static volatile sig_atomic_t stats_requested = 0;
+
+static void on_usr1(int sig) {
+    (void)sig;
+    stats_requested = 1;
+}
+
+static void on_signal(int sig) {
+    stop_requested = 1;
+    stop_signal = sig;
+}
+
+int main(int argc, char **argv) {
+    sv_config cfg;
+    sv_config_default(&cfg);
+    char err[600];
+    switch (sv_config_parse(&cfg, argc, argv, err, sizeof err)) {
+    case SV_ARGS_HELP: sv_config_print_help(argv[0]); return 0;
+    case SV_ARGS_ERROR: fprintf(stderr, "gameserver: %s\n", err); return 2;
+    case SV_ARGS_OK: break;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    sa.sa_handler = on_usr1;
+    sigaction(SIGUSR1, &sa, NULL);
+
+    static server s;
+    if (!sv_server_init(&s, &cfg, err, sizeof err)) {
+        log_error("%s", err);
+        return 1;
+    }
+    log_info("listening on UDP port %u: \"%s\", map %s (%dx%d), %d Hz ticks, %d Hz snapshots, %d players max, "
+             "protocol %u",
+             s.port, cfg.name, s.map.name, s.map.width, s.map.height, cfg.tick_rate, cfg.snapshot_rate,
+             cfg.max_players, PROTO_VERSION);
+    sv_server_run(&s, &stop_requested, &stats_requested);
+    log_info("%s received: telling clients and shutting down", stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+    sv_snapshot_log_stats(&s);
+    sv_server_shutdown(&s, PROTO_REASON_SHUTDOWN);
+    log_info("shutdown complete");
+    return 0;
+}

@@ -1,0 +1,250 @@
+/* sv_clients.c - client lifecycle: connect, handshake, messages, leave.
+ *
+ * Owns: version and capacity checks on connect, the hello/welcome
+ * handshake, name cleaning and de-duplication, join/leave/rename
+ * announcements, decoding client messages, and the bad-packet policy
+ * (drop, count, kick past SV_BAD_PACKET_LIMIT).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "sv_server.h"
+#include "text.h"
+
+static sv_client *client_of(server *s, ENetPeer *peer) {
+    uintptr_t v = (uintptr_t)peer->data;
+    if (v == 0 || v > (uintptr_t)s->cfg.max_players) return NULL;
+    return &s->clients[v - 1];
+}
+
+void sv_broadcast(server *s, uint8_t channel, const uint8_t *buf, size_t len, net_delivery how) {
+    for (int i = 0; i < s->cfg.max_players; i++)
+        if (s->clients[i].state == SLOT_PLAYING) net_send(s->clients[i].peer, channel, buf, len, how);
+}
+
+static void refuse(ENetPeer *peer, const char *addr, proto_reason reason, uint32_t detail, const char *why) {
+    log_info("refused %s: %s", addr, why);
+    peer->data = NULL;
+    enet_peer_disconnect(peer, proto_reason_pack(reason, detail));
+}
+
+void sv_clients_on_connect(server *s, ENetPeer *peer, uint32_t data, double now) {
+    char addr[32];
+    net_format_address(&peer->address, addr, sizeof addr);
+    if (data != PROTO_VERSION) {
+        char why[96];
+        snprintf(why, sizeof why, "protocol version %u, this server speaks %u", data, PROTO_VERSION);
+        refuse(peer, addr, PROTO_REASON_VERSION, PROTO_VERSION, why);
+        return;
+    }
+    sv_client *c = NULL;
+    for (int i = 0; i < s->cfg.max_players && !c; i++)
+        if (s->clients[i].state == SLOT_FREE) c = &s->clients[i];
+    if (!c) {
+        refuse(peer, addr, PROTO_REASON_SERVER_FULL, 0, "server full");
+        return;
+    }
+    snap_frame *ring = c->ring;
+    memset(c, 0, sizeof *c);
+    c->ring = ring;
+    for (int i = 0; i < PROTO_SNAPSHOT_RING; i++) ring[i].tick = 0; /* nothing held yet */
+    seqwin_init(&c->input_seq);
+    c->state = SLOT_HANDSHAKE;
+    c->peer = peer;
+    c->connected_at = now;
+    snprintf(c->addr, sizeof c->addr, "%s", addr);
+    sv_input_reset(&c->input);
+    peer->data = (void *)(uintptr_t)(sv_client_id(s, c) + 1);
+    net_peer_configure(peer);
+    s->occupied++;
+    log_info("connect from %s -> slot %d (%d/%d in use)", addr, sv_client_id(s, c), s->occupied,
+             s->cfg.max_players);
+}
+
+/* Frees a slot; announces the leave when the player had joined. */
+static void release(server *s, sv_client *c, uint32_t reason) {
+    bool was_playing = c->state == SLOT_PLAYING;
+    uint16_t id = sv_client_id(s, c);
+    if (c->peer) c->peer->data = NULL;
+    c->state = SLOT_FREE;
+    c->peer = NULL;
+    s->occupied--;
+    if (was_playing) {
+        uint8_t buf[8];
+        msg_leave m = {id, (uint8_t)((reason & 0xffu) < PROTO_REASON_COUNT ? (reason & 0xffu) : 0)};
+        size_t n = msg_encode_leave(buf, sizeof buf, &m);
+        if (n) sv_broadcast(s, PROTO_CHANNEL_RELIABLE, buf, n, NET_RELIABLE);
+    }
+}
+
+void sv_clients_on_disconnect(server *s, ENetPeer *peer, uint32_t data) {
+    sv_client *c = client_of(s, peer);
+    if (!c) return; /* a refused or already dropped peer finishing */
+    const char *why = data == 0 ? "timed out or left without a reason" : proto_reason_text(data);
+    if (c->state == SLOT_PLAYING)
+        log_info("player %d '%s' (%s) disconnected: %s", sv_client_id(s, c), c->name, c->addr, why);
+    else
+        log_info("%s disconnected during handshake: %s", c->addr, why);
+    release(s, c, data);
+}
+
+void sv_client_drop(server *s, sv_client *c, proto_reason reason) {
+    if (c->state == SLOT_FREE) return;
+    log_info("dropping %s %d '%s' (%s): %s", c->state == SLOT_PLAYING ? "player" : "slot", sv_client_id(s, c),
+             c->name, c->addr, proto_reason_text(reason));
+    enet_peer_disconnect(c->peer, proto_reason_pack(reason, 0));
+    release(s, c, reason);
+}
+
+/* Counts a malformed or unexpected packet; kicks past the limit. */
+static void bad_packet(server *s, sv_client *c, const char *what, int result) {
+    c->bad_packets++;
+    s->bad_packets_total++;
+    if (c->bad_packets == 1 || c->bad_packets % 10 == 0)
+        log_warn("bad packet #%u from %s: %s (%s)", c->bad_packets, c->addr, what, msg_result_text(result));
+    if (c->bad_packets >= SV_BAD_PACKET_LIMIT) sv_client_drop(s, c, PROTO_REASON_BAD_PACKETS);
+}
+
+/* Cleans a requested name and makes it unique among players. */
+static void choose_name(server *s, const sv_client *self, const char *requested, char *out) {
+    char base[PROTO_NAME_MAX + 1];
+    if (text_sanitize(requested, base, PROTO_NAME_MAX) == 0)
+        snprintf(base, sizeof base, "player%d", sv_client_id(s, self));
+    for (int suffix = 1; suffix < 10000; suffix++) {
+        if (suffix == 1) snprintf(out, PROTO_NAME_MAX + 1, "%s", base);
+        else {
+            char tail[8];
+            int tl = snprintf(tail, sizeof tail, "~%d", suffix);
+            int keep = PROTO_NAME_MAX - tl;
+            /* Cut the base at a character boundary before the suffix. */
+            char cut[PROTO_NAME_MAX + 1];
+            size_t cl = text_sanitize(base, cut, (size_t)keep);
+            memcpy(out, cut, cl);
+            memcpy(out + cl, tail, (size_t)tl + 1);
+        }
+        bool taken = false;
+        for (int i = 0; i < s->cfg.max_players && !taken; i++) {
+            const sv_client *o = &s->clients[i];
+            taken = o != self && o->state == SLOT_PLAYING && strcmp(o->name, out) == 0;
+        }
+        if (!taken) return;
+    }
+}
+
+static void send_player_name(ENetPeer *to, msg_id id, uint16_t player, const char *name, server *s) {
+    uint8_t buf[64];
+    msg_player_name m = {.player_id = player};
+    snprintf(m.name, sizeof m.name, "%s", name);
+    size_t n = id == MSG_S_JOIN ? msg_encode_join(buf, sizeof buf, &m) : msg_encode_player_rename(buf, sizeof buf, &m);
+    if (!n) return;
+    if (to) net_send(to, PROTO_CHANNEL_RELIABLE, buf, n, NET_RELIABLE);
+    else sv_broadcast(s, PROTO_CHANNEL_RELIABLE, buf, n, NET_RELIABLE);
+}
+
+static void handle_hello(server *s, sv_client *c, const uint8_t *data, size_t len) {
+    msg_name hello;
+    int r = msg_decode_hello(data, len, &hello);
+    if (r != MSG_OK) {
+        bad_packet(s, c, "hello", r);
+        return;
+    }
+    choose_name(s, c, hello.name, c->name);
+    uint16_t id = sv_client_id(s, c);
+    sim_player_spawn(&s->map, &c->ps, s->spawn_counter++);
+    msg_welcome w = {.client_id = id,
+                     .max_players = (uint16_t)s->cfg.max_players,
+                     .tick_rate = (uint16_t)s->cfg.tick_rate,
+                     .snapshot_rate = (uint16_t)s->cfg.snapshot_rate,
+                     .server_tick = s->tick,
+                     .map_bytes = (uint32_t)s->map_text_len,
+                     .map_crc32 = s->map_crc32};
+    snprintf(w.map_name, sizeof w.map_name, "%s", s->map.name);
+    snprintf(w.server_name, sizeof w.server_name, "%s", s->cfg.name);
+    uint8_t buf[128];
+    size_t n = msg_encode_welcome(buf, sizeof buf, &w);
+    if (!n || !net_send(c->peer, PROTO_CHANNEL_RELIABLE, buf, n, NET_RELIABLE)) {
+        log_error("could not send welcome to %s", c->addr);
+        sv_client_drop(s, c, PROTO_REASON_HANDSHAKE);
+        return;
+    }
+    for (size_t off = 0; off < s->map_text_len; off += PROTO_MAP_CHUNK_BYTES) {
+        size_t left = s->map_text_len - off;
+        msg_map_chunk ch = {(uint32_t)off, (uint16_t)(left < PROTO_MAP_CHUNK_BYTES ? left : PROTO_MAP_CHUNK_BYTES),
+                            (const uint8_t *)s->map_text + off};
+        uint8_t chunk[PROTO_MAP_CHUNK_BYTES + 16];
+        size_t cn = msg_encode_map_chunk(chunk, sizeof chunk, &ch);
+        if (!cn || !net_send(c->peer, PROTO_CHANNEL_RELIABLE, chunk, cn, NET_RELIABLE)) {
+            log_error("could not send the map to %s", c->addr);
+            sv_client_drop(s, c, PROTO_REASON_HANDSHAKE);
+            return;
+        }
+    }
+    /* The newcomer learns who is here, then everyone (itself included)
+     * learns of the newcomer under its final name. */
+    for (int i = 0; i < s->cfg.max_players; i++)
+        if (s->clients[i].state == SLOT_PLAYING) send_player_name(c->peer, MSG_S_JOIN, (uint16_t)i, s->clients[i].name, s);
+    c->state = SLOT_PLAYING;
+    send_player_name(NULL, MSG_S_JOIN, id, c->name, s);
+    int playing = 0;
+    for (int i = 0; i < s->cfg.max_players; i++) playing += s->clients[i].state == SLOT_PLAYING;
+    log_info("player %d '%s' joined from %s (%d playing)", id, c->name, c->addr, playing);
+}
+
+static void handle_input(server *s, sv_client *c, const uint8_t *data, size_t len) {
+    msg_input m;
+    int r = msg_decode_input(data, len, &m);
+    if (r != MSG_OK) {
+        bad_packet(s, c, "input", r);
+        return;
+    }
+    c->bytes_up += len;
+    seqwin_add(&c->input_seq, m.cmds[0].tick);
+    if (m.ack_snapshot_tick <= s->tick && m.ack_snapshot_tick > c->ack_snapshot_tick)
+        c->ack_snapshot_tick = m.ack_snapshot_tick;
+    for (int i = m.count - 1; i >= 0; i--) sv_input_push(&c->input, &m.cmds[i]); /* oldest first */
+}
+
+static void handle_rename(server *s, sv_client *c, const uint8_t *data, size_t len) {
+    msg_name m;
+    int r = msg_decode_rename(data, len, &m);
+    if (r != MSG_OK) {
+        bad_packet(s, c, "rename", r);
+        return;
+    }
+    char name[PROTO_NAME_MAX + 1];
+    choose_name(s, c, m.name, name);
+    if (strcmp(name, c->name) == 0) return;
+    log_info("player %d '%s' renamed to '%s'", sv_client_id(s, c), c->name, name);
+    snprintf(c->name, sizeof c->name, "%s", name);
+    send_player_name(NULL, MSG_S_RENAME, sv_client_id(s, c), c->name, s);
+}
+
+void sv_clients_on_receive(server *s, ENetPeer *peer, const uint8_t *data, size_t len, uint8_t channel) {
+    sv_client *c = client_of(s, peer);
+    if (!c) return;
+    int id = msg_peek_id(data, len);
+    bool expected_channel = channel == (id == MSG_C_INPUT ? PROTO_CHANNEL_UNRELIABLE : PROTO_CHANNEL_RELIABLE);
+    if (!expected_channel) {
+        bad_packet(s, c, "message on the wrong channel", MSG_ERR_WRONG_ID);
+        return;
+    }
+    if (c->state == SLOT_HANDSHAKE) {
+        if (id == MSG_C_HELLO) handle_hello(s, c, data, len);
+        else bad_packet(s, c, "message before hello", MSG_ERR_WRONG_ID);
+        return;
+    }
+    switch (id) {
+    case MSG_C_INPUT: handle_input(s, c, data, len); break;
+    case MSG_C_RENAME: handle_rename(s, c, data, len); break;
+    default: bad_packet(s, c, "unexpected message", MSG_ERR_WRONG_ID); break;
+    }
+}
+
+void sv_clients_check_handshakes(server *s, double now) {
+    for (int i = 0; i < s->cfg.max_players; i++) {
+        sv_client *c = &s->clients[i];
+        if (c->state == SLOT_HANDSHAKE && now - c->connected_at > SV_HANDSHAKE_TIMEOUT)
+            sv_client_drop(s, c, PROTO_REASON_HANDSHAKE);
+    }
+}

@@ -1,0 +1,38 @@
+/* sv_config.h - gameserver settings and their command-line parsing.
+ *
+ * Owns: defaults, the --help text, validation of every option.
+ */
+#ifndef SV_CONFIG_H
+#define SV_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "protocol.h"
+
+#define SV_DEFAULT_PORT 27500
+#define SV_DEFAULT_MAX_PLAYERS 32
+#define SV_DEFAULT_TICK_RATE 60
+#define SV_DEFAULT_SNAPSHOT_RATE 30
+#define SV_DEFAULT_MAP "courtyard"
+#define SV_DEFAULT_NAME "LAN Arena"
+
+typedef struct {
+    uint16_t port;           /* 0: the OS picks a free port */
+    int max_players;
+    int tick_rate;           /* Hz */
+    int snapshot_rate;       /* Hz, <= tick_rate */
+    char map[256];           /* a name under assets/maps/ or a path to a .map file */
+    char name[PROTO_SERVER_NAME_MAX + 1];
+} sv_config;
+
+void sv_config_default(sv_config *c);
+
+typedef enum { SV_ARGS_OK, SV_ARGS_HELP, SV_ARGS_ERROR } sv_args_result;
+
+/* Parses argv into c. On SV_ARGS_ERROR a message is in err. */
+sv_args_result sv_config_parse(sv_config *c, int argc, char **argv, char *err, int err_cap);
+
+void sv_config_print_help(const char *prog);
+
+#endif

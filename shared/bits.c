@@ -1,0 +1,80 @@
+/* bits.c - bit-level writer and reader, bucketed integer codes (bits.h). */
+#include "bits.h"
+
+#include <string.h>
+
+void bits_writer_init(bit_writer *w, uint8_t *buf, size_t cap) {
+    w->buf = buf;
+    w->cap = cap;
+    w->bitpos = 0;
+    w->overflow = false;
+    if (cap) memset(buf, 0, cap);
+}
+
+void bits_write(bit_writer *w, uint32_t v, int n) {
+    if (w->overflow || n <= 0) return;
+    if (n < 32) v &= (1u << n) - 1u;
+    if (w->bitpos + (size_t)n > w->cap * 8) {
+        w->overflow = true;
+        return;
+    }
+    for (int i = 0; i < n;) {
+        size_t byte = w->bitpos / 8;
+        int shift = (int)(w->bitpos % 8);
+        int take = 8 - shift < n - i ? 8 - shift : n - i;
+        w->buf[byte] |= (uint8_t)(((v >> i) & ((1u << take) - 1u)) << shift);
+        w->bitpos += (size_t)take;
+        i += take;
+    }
+}
+
+void bits_reader_init(bit_reader *r, const uint8_t *buf, size_t len) {
+    r->buf = buf;
+    r->len = buf ? len : 0;
+    r->bitpos = 0;
+    r->error = false;
+}
+
+uint32_t bits_read(bit_reader *r, int n) {
+    if (r->error || n <= 0) return 0;
+    if (n > 32 || r->bitpos + (size_t)n > r->len * 8) {
+        r->error = true;
+        return 0;
+    }
+    uint32_t v = 0;
+    for (int i = 0; i < n;) {
+        size_t byte = r->bitpos / 8;
+        int shift = (int)(r->bitpos % 8);
+        int take = 8 - shift < n - i ? 8 - shift : n - i;
+        v |= (uint32_t)((r->buf[byte] >> shift) & ((1u << take) - 1u)) << i;
+        r->bitpos += (size_t)take;
+        i += take;
+    }
+    return v;
+}
+
+bool bits_reader_at_end(const bit_reader *r) {
+    if (r->error) return false;
+    size_t total = r->len * 8;
+    if (total - r->bitpos >= 8) return false;
+    /* The padding bits of the last byte must be zero. */
+    for (size_t b = r->bitpos; b < total; b++)
+        if (r->buf[b / 8] & (1u << (b % 8))) return false;
+    return true;
+}
+
+void bits_write_bucket(bit_writer *w, uint32_t v, const uint8_t widths[4]) {
+    for (uint32_t sel = 0; sel < 4; sel++) {
+        if (widths[sel] >= 32 || v < (1u << widths[sel])) {
+            bits_write(w, sel, 2);
+            bits_write(w, v, widths[sel]);
+            return;
+        }
+    }
+    w->overflow = true;
+}
+
+uint32_t bits_read_bucket(bit_reader *r, const uint8_t widths[4]) {
+    uint32_t sel = bits_read(r, 2);
+    return bits_read(r, widths[sel]);
+}

@@ -1,0 +1,249 @@
+/* msg.c - field-by-field encoders and validating decoders (see msg.h). */
+#include "msg.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "text.h"
+#include "wire.h"
+
+const char *msg_result_text(int result) {
+    switch (result) {
+    case MSG_OK: return "ok";
+    case MSG_ERR_TRUNCATED: return "truncated";
+    case MSG_ERR_TRAILING: return "trailing bytes";
+    case MSG_ERR_WRONG_ID: return "unexpected message id";
+    case MSG_ERR_RANGE: return "value out of range";
+    default: return "unknown error";
+    }
+}
+
+int msg_peek_id(const uint8_t *buf, size_t len) { return (buf && len) ? buf[0] : -1; }
+
+/* Ends a decode: maps the reader state to a result. */
+static int finish(const wire_reader *r, bool range_ok) {
+    if (!wire_reader_ok(r)) return MSG_ERR_TRUNCATED;
+    if (!range_ok) return MSG_ERR_RANGE;
+    if (wire_reader_remaining(r) != 0) return MSG_ERR_TRAILING;
+    return MSG_OK;
+}
+
+static bool expect_id(wire_reader *r, msg_id id) { return wire_read_u8(r) == id; }
+
+static size_t finish_write(const wire_writer *w) { return wire_writer_ok(w) ? w->len : 0; }
+
+/* ---- names (C_HELLO, C_RENAME) ------------------------------------------ */
+
+static size_t encode_name(uint8_t *buf, size_t cap, msg_id id, const msg_name *m) {
+    wire_writer w;
+    wire_writer_init(&w, buf, cap);
+    wire_write_u8(&w, id);
+    wire_write_str(&w, m->name, PROTO_NAME_MAX);
+    return finish_write(&w);
+}
+
+/* A client's name is raw input: any bytes without NUL are accepted here and
+ * cleaned by the server (text_sanitize), which may still reject it. */
+static int decode_name(const uint8_t *buf, size_t len, msg_id id, msg_name *out) {
+    wire_reader r;
+    wire_reader_init(&r, buf, len);
+    if (!expect_id(&r, id)) return wire_reader_ok(&r) ? MSG_ERR_WRONG_ID : MSG_ERR_TRUNCATED;
+    wire_read_str(&r, out->name, PROTO_NAME_MAX);
+    return finish(&r, true);
+}
+
+size_t msg_encode_hello(uint8_t *buf, size_t cap, const msg_name *m) { return encode_name(buf, cap, MSG_C_HELLO, m); }
+size_t msg_encode_rename(uint8_t *buf, size_t cap, const msg_name *m) { return encode_name(buf, cap, MSG_C_RENAME, m); }
+int msg_decode_hello(const uint8_t *buf, size_t len, msg_name *out) { return decode_name(buf, len, MSG_C_HELLO, out); }
+int msg_decode_rename(const uint8_t *buf, size_t len, msg_name *out) { return decode_name(buf, len, MSG_C_RENAME, out); }
+
+/* ---- C_INPUT ------------------------------------------------------------- */
+
+static bool input_valid(const msg_input *m) {
+    if (m->count < 1 || m->count > PROTO_MAX_CMDS_PER_PACKET || m->cmds[0].tick < m->count) return false;
+    for (int i = 0; i < m->count; i++) {
+        if (m->cmds[i].buttons & ~BTN_ALL) return false;
+        if (m->cmds[i].tick != m->cmds[0].tick - (uint32_t)i) return false;
+    }
+    return true;
+}
+
+size_t msg_encode_input(uint8_t *buf, size_t cap, const msg_input *m) {
+    if (!input_valid(m)) return 0;
+    wire_writer w;
+    wire_writer_init(&w, buf, cap);
+    wire_write_u8(&w, MSG_C_INPUT);
+    wire_write_u32(&w, m->ack_snapshot_tick);
+    wire_write_u32(&w, m->cmds[0].tick);
+    wire_write_u8(&w, m->count);
+    for (int i = 0; i < m->count; i++) {
+        wire_write_u8(&w, m->cmds[i].buttons);
+        wire_write_u16(&w, m->cmds[i].aim);
+    }
+    return finish_write(&w);
+}
+
+int msg_decode_input(const uint8_t *buf, size_t len, msg_input *out) {
+    wire_reader r;
+    wire_reader_init(&r, buf, len);
+    if (!expect_id(&r, MSG_C_INPUT)) return wire_reader_ok(&r) ? MSG_ERR_WRONG_ID : MSG_ERR_TRUNCATED;
+    out->ack_snapshot_tick = wire_read_u32(&r);
+    uint32_t newest = wire_read_u32(&r);
+    out->count = wire_read_u8(&r);
+    if (!wire_reader_ok(&r)) return MSG_ERR_TRUNCATED;
+    if (out->count < 1 || out->count > PROTO_MAX_CMDS_PER_PACKET || newest < out->count) return MSG_ERR_RANGE;
+    for (int i = 0; i < out->count; i++) {
+        out->cmds[i].tick = newest - (uint32_t)i;
+        out->cmds[i].buttons = wire_read_u8(&r);
+        out->cmds[i].aim = wire_read_u16(&r);
+    }
+    return finish(&r, input_valid(out));
+}
+
+/* ---- S_WELCOME ------------------------------------------------------------ */
+
+static bool welcome_valid(const msg_welcome *m) {
+    return m->max_players >= 1 && m->max_players <= PROTO_MAX_PLAYERS && m->client_id < m->max_players &&
+           m->tick_rate >= PROTO_MIN_TICK_RATE && m->tick_rate <= PROTO_MAX_TICK_RATE &&
+           m->snapshot_rate >= 1 && m->snapshot_rate <= m->tick_rate && m->map_bytes >= 1 &&
+           m->map_bytes <= PROTO_MAP_MAX_BYTES &&
+           text_is_clean(m->map_name, PROTO_MAP_NAME_MAX) && text_is_clean(m->server_name, PROTO_SERVER_NAME_MAX);
+}
+
+size_t msg_encode_welcome(uint8_t *buf, size_t cap, const msg_welcome *m) {
+    if (!welcome_valid(m)) return 0;
+    wire_writer w;
+    wire_writer_init(&w, buf, cap);
+    wire_write_u8(&w, MSG_S_WELCOME);
+    wire_write_u16(&w, m->client_id);
+    wire_write_u16(&w, m->max_players);
+    wire_write_u16(&w, m->tick_rate);
+    wire_write_u16(&w, m->snapshot_rate);
+    wire_write_u32(&w, m->server_tick);
+    wire_write_u32(&w, m->map_bytes);
+    wire_write_u32(&w, m->map_crc32);
+    wire_write_str(&w, m->map_name, PROTO_MAP_NAME_MAX);
+    wire_write_str(&w, m->server_name, PROTO_SERVER_NAME_MAX);
+    return finish_write(&w);
+}
+
+int msg_decode_welcome(const uint8_t *buf, size_t len, msg_welcome *out) {
+    wire_reader r;
+    wire_reader_init(&r, buf, len);
+    if (!expect_id(&r, MSG_S_WELCOME)) return wire_reader_ok(&r) ? MSG_ERR_WRONG_ID : MSG_ERR_TRUNCATED;
+    out->client_id = wire_read_u16(&r);
+    out->max_players = wire_read_u16(&r);
+    out->tick_rate = wire_read_u16(&r);
+    out->snapshot_rate = wire_read_u16(&r);
+    out->server_tick = wire_read_u32(&r);
+    out->map_bytes = wire_read_u32(&r);
+    out->map_crc32 = wire_read_u32(&r);
+    wire_read_str(&r, out->map_name, PROTO_MAP_NAME_MAX);
+    wire_read_str(&r, out->server_name, PROTO_SERVER_NAME_MAX);
+    return finish(&r, welcome_valid(out));
+}
+
+/* ---- S_JOIN, S_RENAME ------------------------------------------------------ */
+
+static bool player_name_valid(const msg_player_name *m) {
+    return m->player_id < PROTO_MAX_PLAYERS && text_is_clean(m->name, PROTO_NAME_MAX);
+}
+
+static size_t encode_player_name(uint8_t *buf, size_t cap, msg_id id, const msg_player_name *m) {
+    if (!player_name_valid(m)) return 0;
+    wire_writer w;
+    wire_writer_init(&w, buf, cap);
+    wire_write_u8(&w, id);
+    wire_write_u16(&w, m->player_id);
+    wire_write_str(&w, m->name, PROTO_NAME_MAX);
+    return finish_write(&w);
+}
+
+static int decode_player_name(const uint8_t *buf, size_t len, msg_id id, msg_player_name *out) {
+    wire_reader r;
+    wire_reader_init(&r, buf, len);
+    if (!expect_id(&r, id)) return wire_reader_ok(&r) ? MSG_ERR_WRONG_ID : MSG_ERR_TRUNCATED;
+    out->player_id = wire_read_u16(&r);
+    wire_read_str(&r, out->name, PROTO_NAME_MAX);
+    return finish(&r, player_name_valid(out));
+}
+
+size_t msg_encode_join(uint8_t *buf, size_t cap, const msg_player_name *m) {
+    return encode_player_name(buf, cap, MSG_S_JOIN, m);
+}
+size_t msg_encode_player_rename(uint8_t *buf, size_t cap, const msg_player_name *m) {
+    return encode_player_name(buf, cap, MSG_S_RENAME, m);
+}
+int msg_decode_join(const uint8_t *buf, size_t len, msg_player_name *out) {
+    return decode_player_name(buf, len, MSG_S_JOIN, out);
+}
+int msg_decode_player_rename(const uint8_t *buf, size_t len, msg_player_name *out) {
+    return decode_player_name(buf, len, MSG_S_RENAME, out);
+}
+
+/* ---- S_LEAVE ---------------------------------------------------------------- */
+
+static bool leave_valid(const msg_leave *m) {
+    return m->player_id < PROTO_MAX_PLAYERS && m->reason < PROTO_REASON_COUNT;
+}
+
+size_t msg_encode_leave(uint8_t *buf, size_t cap, const msg_leave *m) {
+    if (!leave_valid(m)) return 0;
+    wire_writer w;
+    wire_writer_init(&w, buf, cap);
+    wire_write_u8(&w, MSG_S_LEAVE);
+    wire_write_u16(&w, m->player_id);
+    wire_write_u8(&w, m->reason);
+    return finish_write(&w);
+}
+
+int msg_decode_leave(const uint8_t *buf, size_t len, msg_leave *out) {
+    wire_reader r;
+    wire_reader_init(&r, buf, len);
+    if (!expect_id(&r, MSG_S_LEAVE)) return wire_reader_ok(&r) ? MSG_ERR_WRONG_ID : MSG_ERR_TRUNCATED;
+    out->player_id = wire_read_u16(&r);
+    out->reason = wire_read_u8(&r);
+    return finish(&r, leave_valid(out));
+}
+
+/* ---- S_MAP_CHUNK ---------------------------------------------------------------- */
+
+static bool map_chunk_valid(const msg_map_chunk *m) {
+    return m->length >= 1 && m->length <= PROTO_MAP_CHUNK_BYTES && m->offset < PROTO_MAP_MAX_BYTES &&
+           m->length <= PROTO_MAP_MAX_BYTES - m->offset;
+}
+
+size_t msg_encode_map_chunk(uint8_t *buf, size_t cap, const msg_map_chunk *m) {
+    if (!map_chunk_valid(m)) return 0;
+    wire_writer w;
+    wire_writer_init(&w, buf, cap);
+    wire_write_u8(&w, MSG_S_MAP_CHUNK);
+    wire_write_u32(&w, m->offset);
+    wire_write_u16(&w, m->length);
+    wire_write_bytes(&w, m->bytes, m->length);
+    return finish_write(&w);
+}
+
+int msg_decode_map_chunk(const uint8_t *buf, size_t len, msg_map_chunk *out) {
+    wire_reader r;
+    wire_reader_init(&r, buf, len);
+    if (!expect_id(&r, MSG_S_MAP_CHUNK)) return wire_reader_ok(&r) ? MSG_ERR_WRONG_ID : MSG_ERR_TRUNCATED;
+    out->offset = wire_read_u32(&r);
+    out->length = wire_read_u16(&r);
+    if (!wire_reader_ok(&r)) return MSG_ERR_TRUNCATED;
+    if (!map_chunk_valid(out)) return MSG_ERR_RANGE;
+    if (wire_reader_remaining(&r) < out->length) return MSG_ERR_TRUNCATED;
+    out->bytes = buf + r.pos;
+    r.pos += out->length;
+    return finish(&r, true);
+}
+
+uint32_t msg_crc32(const void *data, size_t len) {
+    const uint8_t *p = data;
+    uint32_t crc = 0xffffffffu;
+    for (size_t i = 0; i < len; i++) {
+        crc ^= p[i];
+        for (int k = 0; k < 8; k++) crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+    }
+    return ~crc;
+}

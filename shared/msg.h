@@ -1,0 +1,92 @@
+/* msg.h - encoders and decoders of every protocol message (layouts in protocol.h).
+ *
+ * Owns: turning message structs into bytes and back (snapshots: snapshot.h). Encoders write into a
+ * caller buffer and return the byte count, or 0 if it does not fit or a
+ * field is out of range. Decoders return MSG_OK or an error code and never
+ * trust the input: truncated, oversized (trailing bytes), unknown or
+ * out-of-range input is refused. Pure functions, no allocation.
+ */
+#ifndef GAME_MSG_H
+#define GAME_MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "protocol.h"
+#include "sim.h"
+
+typedef enum {
+    MSG_OK = 0,
+    MSG_ERR_TRUNCATED = -1,   /* ran out of bytes                        */
+    MSG_ERR_TRAILING = -2,    /* bytes left after the message            */
+    MSG_ERR_WRONG_ID = -3,    /* first byte is not the expected message  */
+    MSG_ERR_RANGE = -4        /* a field holds an impossible value       */
+} msg_result;
+
+const char *msg_result_text(int result);
+
+typedef struct {
+    char name[PROTO_NAME_MAX + 1];
+} msg_name; /* C_HELLO and C_RENAME */
+
+typedef struct {
+    uint32_t ack_snapshot_tick;
+    uint8_t count;                          /* 1..PROTO_MAX_CMDS_PER_PACKET */
+    input_cmd cmds[PROTO_MAX_CMDS_PER_PACKET]; /* newest first, consecutive ticks >= 1 */
+} msg_input;
+
+typedef struct {
+    uint16_t client_id;
+    uint16_t max_players;
+    uint16_t tick_rate;
+    uint16_t snapshot_rate;
+    uint32_t server_tick;
+    uint32_t map_bytes;  /* 1..PROTO_MAP_MAX_BYTES */
+    uint32_t map_crc32;
+    char map_name[PROTO_MAP_NAME_MAX + 1];
+    char server_name[PROTO_SERVER_NAME_MAX + 1];
+} msg_welcome;
+
+typedef struct {
+    uint16_t player_id;
+    char name[PROTO_NAME_MAX + 1];
+} msg_player_name; /* S_JOIN and S_RENAME */
+
+typedef struct {
+    uint32_t offset;
+    uint16_t length; /* 1..PROTO_MAP_CHUNK_BYTES */
+    const uint8_t *bytes; /* points into the decoded buffer */
+} msg_map_chunk;
+
+typedef struct {
+    uint16_t player_id;
+    uint8_t reason; /* proto_reason */
+} msg_leave;
+
+/* First byte of a packet, or -1 when empty. */
+int msg_peek_id(const uint8_t *buf, size_t len);
+
+size_t msg_encode_hello(uint8_t *buf, size_t cap, const msg_name *m);
+size_t msg_encode_rename(uint8_t *buf, size_t cap, const msg_name *m);
+size_t msg_encode_input(uint8_t *buf, size_t cap, const msg_input *m);
+size_t msg_encode_welcome(uint8_t *buf, size_t cap, const msg_welcome *m);
+size_t msg_encode_join(uint8_t *buf, size_t cap, const msg_player_name *m);
+size_t msg_encode_player_rename(uint8_t *buf, size_t cap, const msg_player_name *m);
+size_t msg_encode_leave(uint8_t *buf, size_t cap, const msg_leave *m);
+size_t msg_encode_map_chunk(uint8_t *buf, size_t cap, const msg_map_chunk *m);
+
+int msg_decode_hello(const uint8_t *buf, size_t len, msg_name *out);
+int msg_decode_rename(const uint8_t *buf, size_t len, msg_name *out);
+int msg_decode_input(const uint8_t *buf, size_t len, msg_input *out);
+int msg_decode_welcome(const uint8_t *buf, size_t len, msg_welcome *out);
+int msg_decode_join(const uint8_t *buf, size_t len, msg_player_name *out);
+int msg_decode_player_rename(const uint8_t *buf, size_t len, msg_player_name *out);
+int msg_decode_leave(const uint8_t *buf, size_t len, msg_leave *out);
+/* out->bytes points into buf: valid while buf is. Offset + length must stay
+ * within PROTO_MAP_MAX_BYTES. */
+int msg_decode_map_chunk(const uint8_t *buf, size_t len, msg_map_chunk *out);
+
+/* CRC-32 (IEEE 802.3, as zlib) of a buffer. */
+uint32_t msg_crc32(const void *data, size_t len);
+
+#endif

@@ -1,0 +1,53 @@
+/* net.h - the thin ENet glue shared by server and client.
+ *
+ * Owns: the one place in shared/ that includes <enet/enet.h>: host limits
+ * set on purpose, per-peer throttle and timeout settings, sending a buffer
+ * as a packet, and formatting addresses for logs and screens.
+ */
+#ifndef GAME_NET_H
+#define GAME_NET_H
+
+#include <enet/enet.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Peer timeouts (ms), as enet_peer_timeout(limit, minimum, maximum). ENet's
+ * defaults are 32 / 5000 / 30000; we keep the minimum and cap the maximum so a
+ * dead peer is noticed within 10 s. */
+#define NET_TIMEOUT_LIMIT 32
+#define NET_TIMEOUT_MIN_MS 5000
+#define NET_TIMEOUT_MAX_MS 10000
+
+/* Per-host caps far below ENet's 32 MiB defaults. */
+#define NET_MAX_WAITING_DATA (256 * 1024)
+
+/* Sets packet-size and waiting-data limits on a freshly created host. */
+void net_host_limits(ENetHost *host);
+
+/* Explicit timeouts, and a throttle that never drops our unreliable packets
+ * on its own (ENet's throttle starves low-RTT links; we send little). */
+void net_peer_configure(ENetPeer *peer);
+
+typedef enum {
+    NET_RELIABLE,    /* resent until acknowledged, in order */
+    NET_SEQUENCED,   /* unreliable; an older one arriving after a newer is dropped (snapshots) */
+    NET_UNSEQUENCED  /* unreliable, delivered whatever the order (redundant inputs) */
+} net_delivery;
+
+/* Copies data into a new packet and queues it on channel. Returns false
+ * (and frees the packet) if ENet refused it. */
+bool net_send(ENetPeer *peer, uint8_t channel, const void *data, size_t len, net_delivery how);
+
+/* "a.b.c.d:port" into buf. */
+void net_format_address(const ENetAddress *a, char *buf, size_t cap);
+
+/* Parses "HOST" or "HOST:PORT" (HOST a name or dotted quad) into *out,
+ * resolving names; default_port when none is given. False with a message in
+ * err on failure. */
+bool net_parse_address(const char *text, uint16_t default_port, ENetAddress *out, char *err, size_t err_cap);
+
+/* The port a host is bound to (useful after binding port 0). */
+uint16_t net_host_port(ENetHost *host);
+
+#endif

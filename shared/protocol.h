@@ -1,0 +1,138 @@
+/* protocol.h - the wire contract between gameserver and gameclient.
+ *
+ * Owns: the protocol version, ENet channel ids, message ids, disconnect
+ * reason codes, every size limit, and the quantization of world values.
+ * Each message's layout is drawn below; msg.c is the only code that reads
+ * or writes them, field by field, little-endian (see wire.h).
+ */
+#ifndef GAME_PROTOCOL_H
+#define GAME_PROTOCOL_H
+
+#include <stdint.h>
+
+/* Bumped whenever any layout below changes. Travels as ENet connect data. */
+#define PROTO_VERSION 2u
+
+/* ---- ENet channels ------------------------------------------------------ */
+enum {
+    PROTO_CHANNEL_RELIABLE = 0,   /* handshake, join/leave/rename, events     */
+    PROTO_CHANNEL_UNRELIABLE = 1, /* snapshots (down) and input commands (up) */
+    PROTO_CHANNEL_COUNT = 2
+};
+
+/* ---- Limits: everything that can grow is bounded here ------------------- */
+#define PROTO_MAX_PLAYERS 1024        /* hard cap on --max-players            */
+#define PROTO_NAME_MAX 16             /* bytes of UTF-8, excluding the NUL     */
+#define PROTO_MAP_NAME_MAX 32         /* bytes, excluding the NUL              */
+#define PROTO_SERVER_NAME_MAX 32      /* bytes, excluding the NUL              */
+#define PROTO_CHAT_MAX 120            /* bytes of UTF-8, excluding the NUL     */
+#define PROTO_MAX_CMDS_PER_PACKET 8   /* input commands in one input message   */
+#define PROTO_MIN_CMDS_PER_PACKET 4   /* sent even when acknowledged (redundancy) */
+#define PROTO_SNAPSHOT_MAX_BYTES 1200 /* one snapshot fits one UDP datagram    */
+#define PROTO_VIEW_MAX_ENTITIES 128   /* entities one client holds at once     */
+#define PROTO_SNAPSHOT_RING 32        /* snapshots kept as baselines, per side */
+#define PROTO_MAX_PACKET_BYTES 4096   /* nothing we send or accept is larger   */
+#define PROTO_MAP_CHUNK_BYTES 1024    /* map file bytes in one S_MAP_CHUNK     */
+#define PROTO_MAP_MAX_BYTES (1024 * 1024) /* largest map file sent to clients */
+#define PROTO_MAP_MAX_TILES 512       /* map width and height, in tiles        */
+#define PROTO_MIN_TICK_RATE 10
+#define PROTO_MAX_TICK_RATE 240
+
+/* ---- Quantization (documented precision of world values on the wire) ---- *
+ * The simulation snaps its state to these grids after every step, so what a
+ * snapshot carries is exactly the server's state (prediction replays match).
+ *   position: unsigned, 1/4096 tile  -> 21 bits cover 0..512 tiles
+ *   velocity: signed,   1/1024 tile/s -> 16 bits cover +-32 tiles/s
+ *   Fine enough that per-tick rounding changes the top speed by well under
+ *   1 % at every tick rate from 10 to 240 Hz.
+ *   aim:      unsigned, 2*pi/65536 rad -> 16 bits                          */
+#define PROTO_POS_SCALE 4096.0f
+#define PROTO_VEL_SCALE 1024.0f
+#define PROTO_AIM_STEPS 65536.0f
+#define PROTO_POS_BITS 21 /* PROTO_MAP_MAX_TILES * PROTO_POS_SCALE = 2^21 */
+#define PROTO_POS_Q_LIMIT (1u << PROTO_POS_BITS)
+
+/* ---- Disconnect reasons ---------------------------------------------------
+ * Sent as the 32-bit data of enet_peer_disconnect(). Low 8 bits: reason;
+ * bits 8..31: detail (for PROTO_REASON_VERSION, the server's version).   */
+typedef enum {
+    PROTO_REASON_NONE = 0,            /* plain leave                          */
+    PROTO_REASON_VERSION = 1,         /* protocol version mismatch            */
+    PROTO_REASON_SERVER_FULL = 2,     /* no free player slot                  */
+    PROTO_REASON_SHUTDOWN = 3,        /* server is shutting down              */
+    PROTO_REASON_HANDSHAKE = 4,       /* no valid hello in time               */
+    PROTO_REASON_BAD_PACKETS = 5,     /* too many malformed packets           */
+    PROTO_REASON_KICKED = 6,          /* removed by the server operator       */
+    PROTO_REASON_CLIENT_QUIT = 7,     /* the client left on purpose           */
+    PROTO_REASON_COUNT
+} proto_reason;
+
+/* Snapshots go out on the ticks where this number changes: snapshot_rate
+ * of every tick_rate ticks, evenly spread. It also numbers them, so a
+ * client can count the ones it missed. */
+static inline uint32_t proto_snapshot_seq(uint32_t tick, int snapshot_rate, int tick_rate) {
+    return (uint32_t)((uint64_t)tick * (uint64_t)snapshot_rate / (uint64_t)tick_rate);
+}
+
+/* Human-readable text for a reason code; never NULL. */
+const char *proto_reason_text(uint32_t reason);
+static inline uint32_t proto_reason_pack(proto_reason r, uint32_t detail) {
+    return (uint32_t)r | (detail << 8);
+}
+
+/* ---- Message ids (first byte of every packet) ----------------------------
+ *
+ * Client -> server
+ *   C_HELLO   ch0  u8 id | str name                  first message after connect
+ *   C_RENAME  ch0  u8 id | str name
+ *   C_INPUT   ch1  u8 id | u32 ack_snapshot_tick | u32 newest_tick
+ *                  | u8 count(1..8) | count x { u8 buttons | u16 aim }
+ *                  commands for ticks newest_tick, newest_tick-1, ... (every
+ *                  packet repeats the ones not yet acknowledged)
+ *
+ * Server -> client
+ *   S_WELCOME ch0  u8 id | u16 client_id | u16 max_players | u16 tick_rate
+ *                  | u16 snapshot_rate | u32 server_tick | u32 map_bytes
+ *                  | u32 map_crc32 | str map_name | str server_name
+ *   S_MAP_CHUNK ch0 u8 id | u32 offset | u16 length(1..1024) | bytes
+ *                  the map file's text, in order, right after S_WELCOME;
+ *                  the client checks size and CRC-32, then parses it with
+ *                  the same parser as the server (map.h)
+ *   S_JOIN    ch0  u8 id | u16 player_id | str name     (also sent for each
+ *                                                       existing player)
+ *   S_LEAVE   ch0  u8 id | u16 player_id | u8 reason
+ *   S_RENAME  ch0  u8 id | u16 player_id | str name
+ *   S_SNAPSHOT ch1 bit-packed delta against an acknowledged snapshot: the
+ *                  layout is drawn in snapshot.h
+ *
+ * str = u8 length | bytes (no NUL; length bounded per field above).
+ */
+typedef enum {
+    MSG_C_HELLO = 1,
+    MSG_C_RENAME = 2,
+    MSG_C_INPUT = 3,
+    MSG_S_WELCOME = 64,
+    MSG_S_JOIN = 65,
+    MSG_S_LEAVE = 66,
+    MSG_S_RENAME = 67,
+    MSG_S_SNAPSHOT = 68,
+    MSG_S_MAP_CHUNK = 69
+} msg_id;
+
+/* Input buttons (bits of a command's buttons byte). */
+enum {
+    BTN_UP = 1u << 0,
+    BTN_DOWN = 1u << 1,
+    BTN_LEFT = 1u << 2,
+    BTN_RIGHT = 1u << 3,
+    BTN_FIRE = 1u << 4,
+    BTN_ALL = 0x1fu /* any other bit is out of range */
+};
+
+/* Entity flags in a snapshot. */
+enum {
+    ENT_FLAG_ALIVE = 1u << 0,
+    ENT_FLAG_ALL = 0x01u
+};
+
+#endif

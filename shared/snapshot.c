@@ -1,0 +1,404 @@
+/* snapshot.c - quantized snapshot frames and their delta codec (snapshot.h). */
+#include "snapshot.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "bits.h"
+
+static const uint8_t W_BASELINE[4] = {0, 4, 8, 16};
+static const uint8_t W_CMD[4] = {0, 4, 8, 32};
+static const uint8_t W_COUNT[4] = {4, 7, 10, 16};
+static const uint8_t W_GAP[4] = {0, 3, 6, 11};
+static const uint8_t W_POS[4] = {3, 8, 13, 22};
+static const uint8_t W_VEL[4] = {4, 8, 12, 16};
+static const uint8_t W_AIM[4] = {5, 9, 13, 16};
+
+enum { F_POS = 1, F_VEL = 2, F_AIM = 4, F_FLAGS = 8 };
+enum { K_UPDATE, K_NEW, K_REMOVE };
+
+#define VEL_Q_MAX ((int32_t)(SIM_MAX_SPEED * PROTO_VEL_SCALE))
+#define MAX_RECORDS (2 * PROTO_VIEW_MAX_ENTITIES)
+/* Header bits at their largest: id, tick, baseline, cmd, loss, count. */
+#define HEADER_BITS_MAX (8 + 32 + 18 + 34 + 7 + 18)
+#define GAP_BITS_MAX 13
+
+const char *snap_result_text(int result) {
+    switch (result) {
+    case SNAP_OK: return "ok";
+    case SNAP_ERR_TRUNCATED: return "truncated";
+    case SNAP_ERR_TRAILING: return "trailing bytes";
+    case SNAP_ERR_WRONG_ID: return "not a snapshot";
+    case SNAP_ERR_RANGE: return "value out of range";
+    case SNAP_ERR_NO_BASELINE: return "baseline not held";
+    default: return "unknown error";
+    }
+}
+
+void snap_entity_from_state(snap_entity *e, uint16_t id, const player_state *p) {
+    e->id = id;
+    long x = lroundf(p->x * PROTO_POS_SCALE), y = lroundf(p->y * PROTO_POS_SCALE);
+    long lim = (long)PROTO_POS_Q_LIMIT - 1;
+    e->x = (uint32_t)(x < 0 ? 0 : x > lim ? lim : x);
+    e->y = (uint32_t)(y < 0 ? 0 : y > lim ? lim : y);
+    long vx = lroundf(p->vx * PROTO_VEL_SCALE), vy = lroundf(p->vy * PROTO_VEL_SCALE);
+    e->vx = (int16_t)(vx < -VEL_Q_MAX ? -VEL_Q_MAX : vx > VEL_Q_MAX ? VEL_Q_MAX : vx);
+    e->vy = (int16_t)(vy < -VEL_Q_MAX ? -VEL_Q_MAX : vy > VEL_Q_MAX ? VEL_Q_MAX : vy);
+    e->aim = p->aim;
+    e->flags = p->flags;
+}
+
+void snap_entity_to_state(const snap_entity *e, player_state *p) {
+    p->x = (float)e->x / PROTO_POS_SCALE;
+    p->y = (float)e->y / PROTO_POS_SCALE;
+    p->vx = (float)e->vx / PROTO_VEL_SCALE;
+    p->vy = (float)e->vy / PROTO_VEL_SCALE;
+    p->aim = e->aim;
+    p->flags = e->flags;
+}
+
+const snap_entity *snap_frame_find(const snap_frame *f, uint16_t id) {
+    int lo = 0, hi = (int)f->count - 1;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        if (f->ents[mid].id == id) return &f->ents[mid];
+        if (f->ents[mid].id < id) lo = mid + 1;
+        else hi = mid - 1;
+    }
+    return NULL;
+}
+
+size_t snap_naive_bytes(int entities) { return 13u + (size_t)entities * 23u; }
+
+static bool entity_valid(const snap_entity *e) {
+    return e->id < PROTO_MAX_PLAYERS && e->x < PROTO_POS_Q_LIMIT && e->y < PROTO_POS_Q_LIMIT &&
+           e->vx >= -VEL_Q_MAX && e->vx <= VEL_Q_MAX && e->vy >= -VEL_Q_MAX && e->vy <= VEL_Q_MAX &&
+           !(e->flags & ~ENT_FLAG_ALL);
+}
+
+static bool frame_valid(const snap_frame *f) {
+    if (f->count > PROTO_VIEW_MAX_ENTITIES) return false;
+    for (int i = 0; i < f->count; i++)
+        if (!entity_valid(&f->ents[i]) || (i > 0 && f->ents[i].id <= f->ents[i - 1].id)) return false;
+    return true;
+}
+
+/* Where a coordinate is expected `ticks` after the baseline, given the
+ * baseline velocity v0 and the new velocity vn (sent before the position):
+ * the simulation moves by the new velocity each tick (semi-implicit Euler),
+ * so with constant velocity this is exact, per-tick rounding included, and
+ * while accelerating the average of the two leaves a small residual. */
+static int32_t reckon(uint32_t pos, int16_t v0, int16_t vn, uint32_t ticks, int tick_rate) {
+    int64_t move;
+    if (v0 == vn) {
+        move = (int64_t)sim_step_units(v0, tick_rate) * (int64_t)ticks; /* the sim's own step */
+    } else {
+        int64_t num = ((int64_t)(ticks + 1) * vn + (int64_t)(ticks - 1) * v0) * (int64_t)PROTO_POS_SCALE;
+        int64_t den = 2 * (int64_t)PROTO_VEL_SCALE * tick_rate;
+        move = (num >= 0 ? num + den / 2 : num - den / 2) / den;
+    }
+    int64_t p = (int64_t)pos + move;
+    if (p < 0) p = 0;
+    if (p >= (int64_t)PROTO_POS_Q_LIMIT) p = PROTO_POS_Q_LIMIT - 1;
+    return (int32_t)p;
+}
+
+static int bucket_bits(uint32_t v, const uint8_t w[4]) {
+    for (int i = 0; i < 4; i++)
+        if (w[i] >= 32 || v < (1u << w[i])) return 2 + w[i];
+    return 64; /* cannot be coded: never admitted */
+}
+
+typedef struct {
+    uint16_t id;
+    uint8_t kind;
+    uint8_t mask;           /* update fields */
+    const snap_entity *now; /* wanted state (update, new) */
+    const snap_entity *base;
+    int cost;               /* bits, gap counted at its largest */
+    bool admitted;
+} change;
+
+static int change_cost(change *c, uint32_t dticks, int tick_rate) {
+    int bits = GAP_BITS_MAX + (c->kind == K_UPDATE ? 1 : 2);
+    const snap_entity *n = c->now, *b = c->base;
+    if (c->kind == K_UPDATE) {
+        bits += 4;
+        if (c->mask & F_POS)
+            bits += bucket_bits(bits_zigzag((int32_t)n->x - reckon(b->x, b->vx, n->vx, dticks, tick_rate)), W_POS) +
+                    bucket_bits(bits_zigzag((int32_t)n->y - reckon(b->y, b->vy, n->vy, dticks, tick_rate)), W_POS);
+        if (c->mask & F_VEL)
+            bits += bucket_bits(bits_zigzag(n->vx - b->vx), W_VEL) + bucket_bits(bits_zigzag(n->vy - b->vy), W_VEL);
+        if (c->mask & F_AIM) bits += bucket_bits(bits_zigzag((int16_t)(uint16_t)(n->aim - b->aim)), W_AIM);
+        if (c->mask & F_FLAGS) bits += 8;
+    } else if (c->kind == K_NEW) {
+        bits += 2 * PROTO_POS_BITS + bucket_bits(bits_zigzag(n->vx), W_VEL) + bucket_bits(bits_zigzag(n->vy), W_VEL) +
+                16 + 8;
+    }
+    return bits;
+}
+
+static uint8_t update_mask(const snap_entity *n, const snap_entity *b, uint32_t dticks, int tick_rate) {
+    uint8_t m = 0;
+    if ((int32_t)n->x != reckon(b->x, b->vx, n->vx, dticks, tick_rate) ||
+        (int32_t)n->y != reckon(b->y, b->vy, n->vy, dticks, tick_rate))
+        m |= F_POS;
+    if (n->vx != b->vx || n->vy != b->vy) m |= F_VEL;
+    if (n->aim != b->aim) m |= F_AIM;
+    if (n->flags != b->flags) m |= F_FLAGS;
+    return m;
+}
+
+static void write_record(bit_writer *w, const change *c, uint32_t dticks, int tick_rate) {
+    const snap_entity *n = c->now, *b = c->base;
+    if (c->kind == K_UPDATE) {
+        bits_write(w, 1, 1);
+        bits_write(w, c->mask, 4);
+        if (c->mask & F_VEL) {
+            bits_write_bucket(w, bits_zigzag(n->vx - b->vx), W_VEL);
+            bits_write_bucket(w, bits_zigzag(n->vy - b->vy), W_VEL);
+        }
+        if (c->mask & F_POS) {
+            bits_write_bucket(w, bits_zigzag((int32_t)n->x - reckon(b->x, b->vx, n->vx, dticks, tick_rate)), W_POS);
+            bits_write_bucket(w, bits_zigzag((int32_t)n->y - reckon(b->y, b->vy, n->vy, dticks, tick_rate)), W_POS);
+        }
+        if (c->mask & F_AIM) bits_write_bucket(w, bits_zigzag((int16_t)(uint16_t)(n->aim - b->aim)), W_AIM);
+        if (c->mask & F_FLAGS) bits_write(w, n->flags, 8);
+    } else {
+        bits_write(w, 0, 1);
+        bits_write(w, c->kind == K_NEW ? 1 : 0, 1);
+        if (c->kind == K_NEW) {
+            bits_write(w, n->x, PROTO_POS_BITS);
+            bits_write(w, n->y, PROTO_POS_BITS);
+            bits_write_bucket(w, bits_zigzag(n->vx), W_VEL);
+            bits_write_bucket(w, bits_zigzag(n->vy), W_VEL);
+            bits_write(w, n->aim, 16);
+            bits_write(w, n->flags, 8);
+        }
+    }
+}
+
+size_t snap_encode(uint8_t *buf, size_t cap, const snap_frame *want, const uint16_t *priority,
+                   const snap_frame *baseline, int tick_rate, uint8_t up_loss_pct, snap_frame *view, int *dropped) {
+    static const snap_frame empty; /* tick 0, no entities */
+    if (dropped) *dropped = 0;
+    const snap_frame *base = baseline ? baseline : &empty;
+    if (!frame_valid(want) || !frame_valid(base) || want->tick == 0 || tick_rate <= 0 || up_loss_pct > 100)
+        return 0;
+    if (baseline && (baseline->tick == 0 || baseline->tick >= want->tick || want->tick - baseline->tick > 0xffffu))
+        return 0;
+    uint32_t dticks = baseline ? want->tick - baseline->tick : 0;
+
+    /* Merge wanted and baseline entities into one id-ordered change list;
+     * want_change[i] maps a wanted entity to its change (or -1). */
+    change changes[MAX_RECORDS];
+    int16_t want_change[PROTO_VIEW_MAX_ENTITIES];
+    int nc = 0, wi = 0, bi = 0;
+    while (wi < want->count || bi < base->count) {
+        const snap_entity *n = wi < want->count ? &want->ents[wi] : NULL;
+        const snap_entity *b = bi < base->count ? &base->ents[bi] : NULL;
+        change c = {0};
+        if (n && b && n->id == b->id) {
+            c = (change){n->id, K_UPDATE, update_mask(n, b, dticks, tick_rate), n, b, 0, false};
+            want_change[wi++] = c.mask ? (int16_t)nc : -1;
+            bi++;
+            if (!c.mask) continue;
+        } else if (n && (!b || n->id < b->id)) {
+            c = (change){n->id, K_NEW, 0, n, NULL, 0, false};
+            want_change[wi++] = (int16_t)nc;
+        } else {
+            c = (change){b->id, K_REMOVE, 0, NULL, b, 0, false};
+            bi++;
+        }
+        c.cost = change_cost(&c, dticks, tick_rate);
+        changes[nc++] = c;
+    }
+
+    /* Admit removals, then changes by priority, while the budget lasts and
+     * the client's view stays within its limit. */
+    long budget = (long)cap * 8 - HEADER_BITS_MAX;
+    int view_count = base->count, admitted = 0;
+    for (int i = 0; i < nc; i++)
+        if (changes[i].kind == K_REMOVE && changes[i].cost <= budget) {
+            changes[i].admitted = true;
+            budget -= changes[i].cost;
+            view_count--;
+            admitted++;
+        }
+    for (int k = 0; k < want->count; k++) {
+        uint16_t wi_k = priority ? priority[k] : (uint16_t)k;
+        if (wi_k >= want->count || want_change[wi_k] < 0) continue;
+        change *c = &changes[want_change[wi_k]];
+        if (c->admitted) continue;
+        bool grows = c->kind == K_NEW;
+        if (c->cost > budget || (grows && view_count >= PROTO_VIEW_MAX_ENTITIES)) continue;
+        c->admitted = true;
+        budget -= c->cost;
+        view_count += grows;
+        admitted++;
+    }
+    if (dropped) {
+        int missing = 0;
+        for (int i = 0; i < nc; i++) missing += !changes[i].admitted;
+        *dropped = missing;
+    }
+
+    bit_writer w;
+    bits_writer_init(&w, buf, cap);
+    bits_write(&w, MSG_S_SNAPSHOT, 8);
+    bits_write(&w, want->tick, 32);
+    bits_write_bucket(&w, dticks, W_BASELINE);
+    if (baseline) bits_write_bucket(&w, want->last_cmd_tick - baseline->last_cmd_tick, W_CMD);
+    else bits_write(&w, want->last_cmd_tick, 32);
+    bits_write(&w, up_loss_pct, 7);
+    bits_write_bucket(&w, (uint32_t)admitted, W_COUNT);
+    int prev = -1;
+    for (int i = 0; i < nc; i++) {
+        if (!changes[i].admitted) continue;
+        bits_write_bucket(&w, (uint32_t)(changes[i].id - prev - 1), W_GAP);
+        prev = changes[i].id;
+        write_record(&w, &changes[i], dticks, tick_rate);
+    }
+    if (!bits_writer_ok(&w)) return 0;
+    size_t len = bits_writer_bytes(&w);
+    /* The view is what the client will decode: derive it the same way. */
+    snap_header h;
+    if (view && snap_decode(buf, len, baseline, tick_rate, view, &h) != SNAP_OK) return 0;
+    return len;
+}
+
+static int read_header(bit_reader *r, snap_header *h, uint32_t *cmd_raw) {
+    if (bits_read(r, 8) != MSG_S_SNAPSHOT) return bits_reader_ok(r) ? SNAP_ERR_WRONG_ID : SNAP_ERR_TRUNCATED;
+    h->server_tick = bits_read(r, 32);
+    uint32_t back = bits_read_bucket(r, W_BASELINE);
+    if (!bits_reader_ok(r)) return SNAP_ERR_TRUNCATED;
+    if (back > h->server_tick || (back > 0 && back == h->server_tick) || h->server_tick == 0) return SNAP_ERR_RANGE;
+    h->baseline_tick = back ? h->server_tick - back : 0;
+    *cmd_raw = back ? bits_read_bucket(r, W_CMD) : bits_read(r, 32);
+    h->up_loss_pct = (uint8_t)bits_read(r, 7);
+    if (!bits_reader_ok(r)) return SNAP_ERR_TRUNCATED;
+    return h->up_loss_pct > 100 ? SNAP_ERR_RANGE : SNAP_OK;
+}
+
+int snap_decode_header(const uint8_t *buf, size_t len, snap_header *out) {
+    bit_reader r;
+    bits_reader_init(&r, buf, len);
+    uint32_t cmd;
+    return read_header(&r, out, &cmd);
+}
+
+/* Appends e to out; false if the view is full. */
+static bool push(snap_frame *out, const snap_entity *e) {
+    if (out->count >= PROTO_VIEW_MAX_ENTITIES) return false;
+    out->ents[out->count++] = *e;
+    return true;
+}
+
+/* Appends a baseline entity that has no record: it moved as dead reckoning
+ * says (with its velocity unchanged), which is exactly when the encoder
+ * leaves it out. */
+static bool push_reckoned(snap_frame *out, const snap_entity *b, uint32_t dticks, int tick_rate) {
+    snap_entity e = *b;
+    e.x = (uint32_t)reckon(b->x, b->vx, b->vx, dticks, tick_rate);
+    e.y = (uint32_t)reckon(b->y, b->vy, b->vy, dticks, tick_rate);
+    return push(out, &e);
+}
+
+static int read_update(bit_reader *r, const snap_entity *b, uint32_t dticks, int tick_rate, snap_entity *e) {
+    *e = *b;
+    uint32_t mask = bits_read(r, 4);
+    if (mask == 0) return bits_reader_ok(r) ? SNAP_ERR_RANGE : SNAP_ERR_TRUNCATED;
+    int32_t vx = b->vx, vy = b->vy;
+    if (mask & F_VEL) {
+        vx += bits_unzigzag(bits_read_bucket(r, W_VEL));
+        vy += bits_unzigzag(bits_read_bucket(r, W_VEL));
+    }
+    if (vx < -VEL_Q_MAX || vx > VEL_Q_MAX || vy < -VEL_Q_MAX || vy > VEL_Q_MAX)
+        return bits_reader_ok(r) ? SNAP_ERR_RANGE : SNAP_ERR_TRUNCATED;
+    int64_t x = reckon(b->x, b->vx, (int16_t)vx, dticks, tick_rate);
+    int64_t y = reckon(b->y, b->vy, (int16_t)vy, dticks, tick_rate);
+    if (mask & F_POS) {
+        x += bits_unzigzag(bits_read_bucket(r, W_POS));
+        y += bits_unzigzag(bits_read_bucket(r, W_POS));
+    }
+    if (mask & F_AIM) e->aim = (uint16_t)(b->aim + (uint16_t)bits_unzigzag(bits_read_bucket(r, W_AIM)));
+    if (mask & F_FLAGS) e->flags = (uint8_t)bits_read(r, 8);
+    if (!bits_reader_ok(r)) return SNAP_ERR_TRUNCATED;
+    if (x < 0 || y < 0 || x >= PROTO_POS_Q_LIMIT || y >= PROTO_POS_Q_LIMIT || (e->flags & ~ENT_FLAG_ALL))
+        return SNAP_ERR_RANGE;
+    e->x = (uint32_t)x;
+    e->y = (uint32_t)y;
+    e->vx = (int16_t)vx;
+    e->vy = (int16_t)vy;
+    return SNAP_OK;
+}
+
+static int read_new(bit_reader *r, snap_entity *e) {
+    e->x = bits_read(r, PROTO_POS_BITS);
+    e->y = bits_read(r, PROTO_POS_BITS);
+    int32_t vx = bits_unzigzag(bits_read_bucket(r, W_VEL)), vy = bits_unzigzag(bits_read_bucket(r, W_VEL));
+    e->aim = (uint16_t)bits_read(r, 16);
+    e->flags = (uint8_t)bits_read(r, 8);
+    if (!bits_reader_ok(r)) return SNAP_ERR_TRUNCATED;
+    if (vx < -VEL_Q_MAX || vx > VEL_Q_MAX || vy < -VEL_Q_MAX || vy > VEL_Q_MAX || (e->flags & ~ENT_FLAG_ALL))
+        return SNAP_ERR_RANGE;
+    e->vx = (int16_t)vx;
+    e->vy = (int16_t)vy;
+    return SNAP_OK;
+}
+
+int snap_decode(const uint8_t *buf, size_t len, const snap_frame *baseline, int tick_rate, snap_frame *out,
+                snap_header *hdr) {
+    static const snap_frame empty;
+    bit_reader r;
+    bits_reader_init(&r, buf, len);
+    uint32_t cmd_raw;
+    int res = read_header(&r, hdr, &cmd_raw);
+    if (res != SNAP_OK) return res;
+    if (tick_rate <= 0) return SNAP_ERR_RANGE;
+    const snap_frame *base = &empty;
+    if (hdr->baseline_tick) {
+        if (!baseline || baseline->tick != hdr->baseline_tick) return SNAP_ERR_NO_BASELINE;
+        base = baseline;
+    }
+    uint32_t dticks = hdr->baseline_tick ? hdr->server_tick - hdr->baseline_tick : 0;
+    uint32_t records = bits_read_bucket(&r, W_COUNT);
+    if (!bits_reader_ok(&r)) return SNAP_ERR_TRUNCATED;
+    if (records > MAX_RECORDS) return SNAP_ERR_RANGE;
+    out->tick = hdr->server_tick;
+    out->last_cmd_tick = hdr->baseline_tick ? base->last_cmd_tick + cmd_raw : cmd_raw;
+    out->count = 0;
+    int bi = 0;
+    int32_t prev = -1;
+    for (uint32_t i = 0; i < records; i++) {
+        uint32_t gap = bits_read_bucket(&r, W_GAP);
+        if (!bits_reader_ok(&r)) return SNAP_ERR_TRUNCATED;
+        int32_t id = prev + 1 + (int32_t)gap;
+        if (id >= PROTO_MAX_PLAYERS) return SNAP_ERR_RANGE;
+        prev = id;
+        while (bi < base->count && base->ents[bi].id < id)
+            if (!push_reckoned(out, &base->ents[bi++], dticks, tick_rate)) return SNAP_ERR_RANGE;
+        bool in_base = bi < base->count && base->ents[bi].id == id;
+        snap_entity e = {.id = (uint16_t)id};
+        if (bits_read(&r, 1)) { /* update */
+            if (!in_base) return bits_reader_ok(&r) ? SNAP_ERR_RANGE : SNAP_ERR_TRUNCATED;
+            res = read_update(&r, &base->ents[bi++], dticks, tick_rate, &e);
+            if (res != SNAP_OK) return res;
+            if (!push(out, &e)) return SNAP_ERR_RANGE;
+        } else if (bits_read(&r, 1)) { /* new */
+            if (in_base) return SNAP_ERR_RANGE;
+            res = read_new(&r, &e);
+            if (res != SNAP_OK) return res;
+            if (!push(out, &e)) return SNAP_ERR_RANGE;
+        } else { /* removed */
+            if (!bits_reader_ok(&r)) return SNAP_ERR_TRUNCATED;
+            if (!in_base) return SNAP_ERR_RANGE;
+            bi++;
+        }
+    }
+    while (bi < base->count)
+        if (!push_reckoned(out, &base->ents[bi++], dticks, tick_rate)) return SNAP_ERR_RANGE;
+    if (!bits_reader_ok(&r)) return SNAP_ERR_TRUNCATED;
+    if (!bits_reader_at_end(&r)) return SNAP_ERR_TRAILING;
+    return SNAP_OK;
+}

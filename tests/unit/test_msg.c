@@ -1,0 +1,917 @@
+/* test_msg.c - shared/msg.c: encoders and validating decoders of every message
+ * except S_SNAPSHOT (bit-packed, see test_snapshot.c).
+ *
+ * Covers, for each of hello, rename, input, welcome, map_chunk, join,
+ * player_rename and leave: encode->decode round trip, every truncated
+ * prefix refused, one trailing byte refused, a wrong id refused, too-small
+ * encode buffers refused. Then the per-message range rules (decoder and
+ * encoder): C_INPUT's layout against literal bytes (u32 ack, u32
+ * newest_tick, u8 count, count x {u8 buttons, u16 aim}, commands for
+ * consecutive ticks newest, newest-1, ...), count 0 and 9, newest_tick below
+ * count (a command for tick 0), unknown button bits, and non-consecutive
+ * ticks refused by the encoder; a seeded garbage/mutation run that must
+ * never crash and whose accepted inputs must re-encode to the very same
+ * bytes. Also msg_crc32 against known vectors.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "msg.h"
+#include "protocol.h"
+#include "sim.h"
+#include "wire.h"
+
+/* ---- one table row per message ------------------------------------------ */
+
+typedef union {
+    msg_name name;
+    msg_input input;
+    msg_welcome welcome;
+    msg_map_chunk map_chunk;
+    msg_player_name player_name;
+    msg_leave leave;
+} any_msg;
+
+typedef struct {
+    const char *label;
+    uint8_t id;
+    size_t (*encode)(uint8_t *buf, size_t cap, const any_msg *m);
+    int (*decode)(const uint8_t *buf, size_t len, any_msg *out);
+    void (*sample)(any_msg *m);
+    bool (*equal)(const any_msg *a, const any_msg *b);
+} msg_kind;
+
+static size_t enc_hello(uint8_t *b, size_t c, const any_msg *m) { return msg_encode_hello(b, c, &m->name); }
+static size_t enc_rename(uint8_t *b, size_t c, const any_msg *m) { return msg_encode_rename(b, c, &m->name); }
+static size_t enc_input(uint8_t *b, size_t c, const any_msg *m) { return msg_encode_input(b, c, &m->input); }
+static size_t enc_welcome(uint8_t *b, size_t c, const any_msg *m) { return msg_encode_welcome(b, c, &m->welcome); }
+static size_t enc_chunk(uint8_t *b, size_t c, const any_msg *m) { return msg_encode_map_chunk(b, c, &m->map_chunk); }
+static size_t enc_join(uint8_t *b, size_t c, const any_msg *m) { return msg_encode_join(b, c, &m->player_name); }
+static size_t enc_prename(uint8_t *b, size_t c, const any_msg *m) {
+    return msg_encode_player_rename(b, c, &m->player_name);
+}
+static size_t enc_leave(uint8_t *b, size_t c, const any_msg *m) { return msg_encode_leave(b, c, &m->leave); }
+
+static int dec_hello(const uint8_t *b, size_t n, any_msg *o) { return msg_decode_hello(b, n, &o->name); }
+static int dec_rename(const uint8_t *b, size_t n, any_msg *o) { return msg_decode_rename(b, n, &o->name); }
+static int dec_input(const uint8_t *b, size_t n, any_msg *o) { return msg_decode_input(b, n, &o->input); }
+static int dec_welcome(const uint8_t *b, size_t n, any_msg *o) { return msg_decode_welcome(b, n, &o->welcome); }
+static int dec_chunk(const uint8_t *b, size_t n, any_msg *o) { return msg_decode_map_chunk(b, n, &o->map_chunk); }
+static int dec_join(const uint8_t *b, size_t n, any_msg *o) { return msg_decode_join(b, n, &o->player_name); }
+static int dec_prename(const uint8_t *b, size_t n, any_msg *o) {
+    return msg_decode_player_rename(b, n, &o->player_name);
+}
+static int dec_leave(const uint8_t *b, size_t n, any_msg *o) { return msg_decode_leave(b, n, &o->leave); }
+
+static void sample_hello(any_msg *m) { strcpy(m->name.name, "Zo\xc3\xab"); /* "Zoë" */ }
+static void sample_rename(any_msg *m) { strcpy(m->name.name, "SixteenByteName!"); /* exactly PROTO_NAME_MAX */ }
+
+static void sample_input(any_msg *m) {
+    m->input.ack_snapshot_tick = 0x89abcdefu;
+    m->input.count = PROTO_MAX_CMDS_PER_PACKET;
+    for (int i = 0; i < m->input.count; i++) {
+        m->input.cmds[i].tick = 100000u - (uint32_t)i; /* consecutive, newest first */
+        m->input.cmds[i].buttons = (uint8_t)((i * 7) & BTN_ALL);
+        m->input.cmds[i].aim = (uint16_t)(i * 9000 + 535);
+    }
+    m->input.cmds[0].buttons = BTN_ALL;
+    m->input.cmds[1].aim = 65535;
+}
+
+static void sample_welcome(any_msg *m) {
+    m->welcome.client_id = 15;
+    m->welcome.max_players = 16;
+    m->welcome.tick_rate = 60;
+    m->welcome.snapshot_rate = 20;
+    m->welcome.server_tick = 0xfffffff0u;
+    m->welcome.map_bytes = 1234;
+    m->welcome.map_crc32 = 0xcbf43926u;
+    strcpy(m->welcome.map_name, "Courtyard");
+    strcpy(m->welcome.server_name, "LAN Arena \xe6\x97\xa5\xe6\x9c\xac"); /* "日本" */
+}
+
+/* Chunk payload: bytes of every value, including NUL and 0xff. */
+static uint8_t chunk_payload[PROTO_MAP_CHUNK_BYTES];
+
+static void sample_chunk(any_msg *m) {
+    for (size_t i = 0; i < sizeof chunk_payload; i++) chunk_payload[i] = (uint8_t)(i * 7 + 3);
+    m->map_chunk.offset = 3 * PROTO_MAP_CHUNK_BYTES;
+    m->map_chunk.length = 300;
+    m->map_chunk.bytes = chunk_payload;
+}
+
+static void sample_join(any_msg *m) {
+    m->player_name.player_id = PROTO_MAX_PLAYERS - 1;
+    strcpy(m->player_name.name, "Zo\xc3\xab K");
+}
+
+static void sample_prename(any_msg *m) {
+    m->player_name.player_id = 0;
+    strcpy(m->player_name.name, "x");
+}
+
+static void sample_leave(any_msg *m) {
+    m->leave.player_id = 513;
+    m->leave.reason = PROTO_REASON_COUNT - 1;
+}
+
+static bool eq_name(const any_msg *a, const any_msg *b) { return strcmp(a->name.name, b->name.name) == 0; }
+
+static bool eq_input(const any_msg *a, const any_msg *b) {
+    if (a->input.ack_snapshot_tick != b->input.ack_snapshot_tick || a->input.count != b->input.count) return false;
+    for (int i = 0; i < a->input.count; i++) {
+        const input_cmd *x = &a->input.cmds[i], *y = &b->input.cmds[i];
+        if (x->tick != y->tick || x->buttons != y->buttons || x->aim != y->aim) return false;
+    }
+    return true;
+}
+
+static bool eq_welcome(const any_msg *a, const any_msg *b) {
+    const msg_welcome *x = &a->welcome, *y = &b->welcome;
+    return x->client_id == y->client_id && x->max_players == y->max_players && x->tick_rate == y->tick_rate &&
+           x->snapshot_rate == y->snapshot_rate && x->server_tick == y->server_tick &&
+           x->map_bytes == y->map_bytes && x->map_crc32 == y->map_crc32 &&
+           strcmp(x->map_name, y->map_name) == 0 && strcmp(x->server_name, y->server_name) == 0;
+}
+
+static bool eq_chunk(const any_msg *a, const any_msg *b) {
+    return a->map_chunk.offset == b->map_chunk.offset && a->map_chunk.length == b->map_chunk.length &&
+           memcmp(a->map_chunk.bytes, b->map_chunk.bytes, a->map_chunk.length) == 0;
+}
+
+static bool eq_player_name(const any_msg *a, const any_msg *b) {
+    return a->player_name.player_id == b->player_name.player_id &&
+           strcmp(a->player_name.name, b->player_name.name) == 0;
+}
+
+static bool eq_leave(const any_msg *a, const any_msg *b) {
+    return a->leave.player_id == b->leave.player_id && a->leave.reason == b->leave.reason;
+}
+
+static const msg_kind KINDS[] = {
+    {"hello", MSG_C_HELLO, enc_hello, dec_hello, sample_hello, eq_name},
+    {"rename", MSG_C_RENAME, enc_rename, dec_rename, sample_rename, eq_name},
+    {"input", MSG_C_INPUT, enc_input, dec_input, sample_input, eq_input},
+    {"welcome", MSG_S_WELCOME, enc_welcome, dec_welcome, sample_welcome, eq_welcome},
+    {"map_chunk", MSG_S_MAP_CHUNK, enc_chunk, dec_chunk, sample_chunk, eq_chunk},
+    {"join", MSG_S_JOIN, enc_join, dec_join, sample_join, eq_player_name},
+    {"player_rename", MSG_S_RENAME, enc_prename, dec_prename, sample_prename, eq_player_name},
+    {"leave", MSG_S_LEAVE, enc_leave, dec_leave, sample_leave, eq_leave},
+};
+#define KIND_COUNT (sizeof KINDS / sizeof KINDS[0])
+
+/* Encodes k's sample into buf; fails the test if it does not encode. */
+static size_t encode_sample(const msg_kind *k, any_msg *m, uint8_t *buf, size_t cap) {
+    memset(m, 0, sizeof *m);
+    k->sample(m);
+    size_t n = k->encode(buf, cap, m);
+    if (n == 0) fail_msg("%s: sample did not encode", k->label);
+    return n;
+}
+
+/* ---- generic properties, every message ---------------------------------- */
+
+static void test_round_trip_every_message(void **state) {
+    (void)state;
+    for (size_t i = 0; i < KIND_COUNT; i++) {
+        const msg_kind *k = &KINDS[i];
+        any_msg in, out;
+        uint8_t buf[PROTO_MAX_PACKET_BYTES];
+        size_t n = encode_sample(k, &in, buf, sizeof buf);
+        assert_int_equal(buf[0], k->id);
+        assert_int_equal(msg_peek_id(buf, n), k->id);
+        memset(&out, 0x5a, sizeof out);
+        int rc = k->decode(buf, n, &out);
+        if (rc != MSG_OK) fail_msg("%s: decode gave %s", k->label, msg_result_text(rc));
+        if (!k->equal(&in, &out)) fail_msg("%s: round trip changed the message", k->label);
+        /* re-encoding the decoded struct gives the same bytes */
+        uint8_t again[PROTO_MAX_PACKET_BYTES];
+        assert_int_equal(k->encode(again, sizeof again, &out), n);
+        assert_memory_equal(again, buf, n);
+    }
+}
+
+static void test_expected_sizes(void **state) {
+    (void)state;
+    /* Sizes follow the layouts drawn in protocol.h. */
+    const size_t expect[] = {
+        1 + 1 + 4,                               /* hello "Zoë" (ë is 2 bytes)  */
+        1 + 1 + PROTO_NAME_MAX,                  /* rename, 16-byte name        */
+        1 + 4 + 4 + 1 + PROTO_MAX_CMDS_PER_PACKET * 3, /* input, 8 commands  */
+        1 + 2 + 2 + 2 + 2 + 4 + 4 + 4 + (1 + 9) + (1 + 16), /* welcome          */
+        1 + 4 + 2 + 300,                         /* map_chunk, 300 bytes        */
+        1 + 2 + 1 + 6,                           /* join "Zoë K"                */
+        1 + 2 + 1 + 1,                           /* player_rename "x"           */
+        1 + 2 + 1,                               /* leave                       */
+    };
+    assert_int_equal(sizeof expect / sizeof expect[0], KIND_COUNT);
+    for (size_t i = 0; i < KIND_COUNT; i++) {
+        any_msg m;
+        uint8_t buf[PROTO_MAX_PACKET_BYTES];
+        size_t n = encode_sample(&KINDS[i], &m, buf, sizeof buf);
+        if (n != expect[i]) fail_msg("%s: %zu bytes, expected %zu", KINDS[i].label, n, expect[i]);
+    }
+}
+
+static void test_every_truncated_prefix_refused(void **state) {
+    (void)state;
+    for (size_t i = 0; i < KIND_COUNT; i++) {
+        const msg_kind *k = &KINDS[i];
+        any_msg m, out;
+        uint8_t buf[PROTO_MAX_PACKET_BYTES];
+        size_t n = encode_sample(k, &m, buf, sizeof buf);
+        for (size_t len = 0; len < n; len++) {
+            int rc = k->decode(buf, len, &out);
+            if (rc != MSG_ERR_TRUNCATED)
+                fail_msg("%s: prefix of %zu/%zu bytes gave %d (%s)", k->label, len, n, rc, msg_result_text(rc));
+        }
+        /* NULL buffer is an empty packet */
+        assert_int_equal(k->decode(NULL, 0, &out), MSG_ERR_TRUNCATED);
+    }
+}
+
+static void test_trailing_byte_refused(void **state) {
+    (void)state;
+    for (size_t i = 0; i < KIND_COUNT; i++) {
+        const msg_kind *k = &KINDS[i];
+        any_msg m, out;
+        uint8_t buf[PROTO_MAX_PACKET_BYTES];
+        size_t n = encode_sample(k, &m, buf, sizeof buf - 2);
+        buf[n] = 0;
+        int rc = k->decode(buf, n + 1, &out);
+        if (rc != MSG_ERR_TRAILING) fail_msg("%s: trailing 0x00 gave %d", k->label, rc);
+        buf[n] = 0xff;
+        buf[n + 1] = 0xff;
+        rc = k->decode(buf, n + 2, &out);
+        if (rc != MSG_ERR_TRAILING) fail_msg("%s: two trailing 0xff gave %d", k->label, rc);
+    }
+}
+
+static void test_wrong_id_refused(void **state) {
+    (void)state;
+    for (size_t i = 0; i < KIND_COUNT; i++) {
+        const msg_kind *k = &KINDS[i];
+        any_msg m, out;
+        uint8_t buf[PROTO_MAX_PACKET_BYTES];
+        size_t n = encode_sample(k, &m, buf, sizeof buf);
+        for (int id = 0; id < 256; id++) {
+            if (id == k->id) continue;
+            buf[0] = (uint8_t)id;
+            int rc = k->decode(buf, n, &out);
+            if (rc != MSG_ERR_WRONG_ID) fail_msg("%s: first byte %d gave %d", k->label, id, rc);
+        }
+        /* a lone wrong id byte is still a wrong id, not truncation */
+        buf[0] = (uint8_t)(k->id ^ 0x80);
+        assert_int_equal(k->decode(buf, 1, &out), MSG_ERR_WRONG_ID);
+    }
+}
+
+static void test_encode_refuses_small_buffers(void **state) {
+    (void)state;
+    for (size_t i = 0; i < KIND_COUNT; i++) {
+        const msg_kind *k = &KINDS[i];
+        any_msg m;
+        uint8_t buf[PROTO_MAX_PACKET_BYTES];
+        size_t n = encode_sample(k, &m, buf, sizeof buf);
+        for (size_t cap = 0; cap < n; cap++) {
+            uint8_t small[PROTO_MAX_PACKET_BYTES];
+            memset(small, 0xee, sizeof small);
+            size_t got = k->encode(small, cap, &m);
+            if (got != 0) fail_msg("%s: cap %zu/%zu encoded %zu bytes", k->label, cap, n, got);
+            for (size_t j = cap; j < sizeof small; j++)
+                if (small[j] != 0xee) fail_msg("%s: cap %zu: wrote byte %zu past cap", k->label, cap, j);
+        }
+        assert_int_equal(k->encode(buf, n, &m), n); /* exact fit works */
+    }
+}
+
+static void test_peek_id_and_result_text(void **state) {
+    (void)state;
+    const uint8_t b[] = {MSG_S_SNAPSHOT, 1};
+    assert_int_equal(msg_peek_id(b, 2), MSG_S_SNAPSHOT);
+    assert_int_equal(msg_peek_id(b, 0), -1);
+    assert_int_equal(msg_peek_id(NULL, 5), -1);
+    assert_string_equal(msg_result_text(MSG_OK), "ok");
+    assert_string_equal(msg_result_text(MSG_ERR_TRUNCATED), "truncated");
+    assert_string_equal(msg_result_text(MSG_ERR_TRAILING), "trailing bytes");
+    assert_string_equal(msg_result_text(MSG_ERR_WRONG_ID), "unexpected message id");
+    assert_string_equal(msg_result_text(MSG_ERR_RANGE), "value out of range");
+    assert_string_equal(msg_result_text(42), "unknown error");
+}
+
+/* ---- names ---------------------------------------------------------------- */
+
+static void test_name_messages(void **state) {
+    (void)state;
+    uint8_t buf[64];
+    msg_name m, out;
+    /* Client names are raw: the decoder accepts control bytes (server sanitizes). */
+    strcpy(m.name, "a\x01\x7f b");
+    size_t n = msg_encode_hello(buf, sizeof buf, &m);
+    assert_int_equal(n, 2 + 5);
+    assert_int_equal(msg_decode_hello(buf, n, &out), MSG_OK);
+    assert_string_equal(out.name, m.name);
+    /* Empty name travels too. */
+    m.name[0] = '\0';
+    n = msg_encode_rename(buf, sizeof buf, &m);
+    assert_int_equal(n, 2);
+    assert_int_equal(msg_decode_rename(buf, n, &out), MSG_OK);
+    assert_string_equal(out.name, "");
+    /* Too long (17 bytes) on the wire is refused as out of range of the reader. */
+    const uint8_t long_name[] = {MSG_C_HELLO, 17, 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a',
+                                 'a',         'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a'};
+    assert_int_not_equal(msg_decode_hello(long_name, sizeof long_name, &out), MSG_OK);
+    /* NUL inside the name is refused. */
+    const uint8_t nul_name[] = {MSG_C_RENAME, 3, 'a', 0, 'b'};
+    assert_int_not_equal(msg_decode_rename(nul_name, sizeof nul_name, &out), MSG_OK);
+    /* hello and rename are not interchangeable */
+    strcpy(m.name, "bob");
+    n = msg_encode_hello(buf, sizeof buf, &m);
+    assert_int_equal(msg_decode_rename(buf, n, &out), MSG_ERR_WRONG_ID);
+}
+
+static void test_name_encoder_refuses_long_name(void **state) {
+    (void)state;
+    /* A well-formed msg_name cannot hold 17 bytes plus NUL; an unterminated
+     * one can still reach the encoder. Back it with spare storage so the
+     * over-long string is readable, and check the encoder refuses it. */
+    union {
+        msg_name m;
+        char raw[64];
+    } big;
+    memset(big.raw, 'a', sizeof big.raw);
+    big.raw[PROTO_NAME_MAX + 1] = '\0'; /* 17 bytes */
+    uint8_t buf[64];
+    assert_int_equal(msg_encode_hello(buf, sizeof buf, &big.m), 0);
+    assert_int_equal(msg_encode_rename(buf, sizeof buf, &big.m), 0);
+    big.raw[PROTO_NAME_MAX] = '\0'; /* 16 bytes */
+    assert_int_equal(msg_encode_hello(buf, sizeof buf, &big.m), 2 + PROTO_NAME_MAX);
+}
+
+/* ---- C_INPUT ---------------------------------------------------------------- */
+
+/* Writes an input message by hand (no validation): ack 77, newest_tick,
+ * count, then ncmds commands {buttons[i], aim 1000 + i}. */
+static size_t build_input(uint8_t *buf, size_t cap, uint32_t newest, uint8_t count, const uint8_t *buttons,
+                          int ncmds) {
+    wire_writer w;
+    wire_writer_init(&w, buf, cap);
+    wire_write_u8(&w, MSG_C_INPUT);
+    wire_write_u32(&w, 77);
+    wire_write_u32(&w, newest);
+    wire_write_u8(&w, count);
+    for (int i = 0; i < ncmds; i++) {
+        wire_write_u8(&w, buttons[i]);
+        wire_write_u16(&w, (uint16_t)(1000 + i));
+    }
+    assert_true(wire_writer_ok(&w));
+    return w.len;
+}
+
+static void test_input_layout(void **state) {
+    (void)state;
+    msg_input m;
+    memset(&m, 0, sizeof m);
+    m.ack_snapshot_tick = 0x01020304u;
+    m.count = 3;
+    m.cmds[0] = (input_cmd){0x0a0b0c0du, BTN_UP | BTN_FIRE, 0xabcd};
+    m.cmds[1] = (input_cmd){0x0a0b0c0cu, 0, 0};
+    m.cmds[2] = (input_cmd){0x0a0b0c0bu, BTN_ALL, 0xffff};
+    uint8_t buf[64];
+    memset(buf, 0xee, sizeof buf);
+    size_t n = msg_encode_input(buf, sizeof buf, &m);
+    const uint8_t expect[] = {
+        MSG_C_INPUT,
+        0x04, 0x03, 0x02, 0x01, /* ack_snapshot_tick            */
+        0x0d, 0x0c, 0x0b, 0x0a, /* newest_tick (cmds[0].tick)   */
+        0x03,                   /* count                        */
+        0x11, 0xcd, 0xab,       /* newest: up+fire, aim 0xabcd  */
+        0x00, 0x00, 0x00,       /* newest-1: nothing, aim 0     */
+        0x1f, 0xff, 0xff,       /* newest-2: every button, 65535 */
+    };
+    assert_int_equal(n, sizeof expect);
+    assert_int_equal(n, 1 + 4 + 4 + 1 + 3 * 3);
+    assert_memory_equal(buf, expect, sizeof expect);
+    assert_int_equal(buf[n], 0xee);
+
+    /* the literal bytes decode to exactly these commands, ticks derived */
+    msg_input out;
+    memset(&out, 0x5a, sizeof out);
+    assert_int_equal(msg_decode_input(expect, sizeof expect, &out), MSG_OK);
+    assert_int_equal(out.ack_snapshot_tick, 0x01020304u);
+    assert_int_equal(out.count, 3);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(out.cmds[i].tick, m.cmds[i].tick);
+        assert_int_equal(out.cmds[i].buttons, m.cmds[i].buttons);
+        assert_int_equal(out.cmds[i].aim, m.cmds[i].aim);
+    }
+}
+
+static void test_input_range(void **state) {
+    (void)state;
+    uint8_t buf[256];
+    msg_input out;
+    uint8_t buttons[10];
+    for (int i = 0; i < 10; i++) buttons[i] = BTN_UP;
+
+    /* the baseline is accepted; ticks count down from newest_tick */
+    size_t n = build_input(buf, sizeof buf, 500, 3, buttons, 3);
+    assert_int_equal(msg_decode_input(buf, n, &out), MSG_OK);
+    assert_int_equal(out.ack_snapshot_tick, 77);
+    assert_int_equal(out.count, 3);
+    assert_int_equal(out.cmds[0].tick, 500);
+    assert_int_equal(out.cmds[1].tick, 499);
+    assert_int_equal(out.cmds[2].tick, 498);
+    assert_int_equal(out.cmds[2].aim, 1002);
+    n = build_input(buf, sizeof buf, 500, 1, buttons, 1);
+    assert_int_equal(msg_decode_input(buf, n, &out), MSG_OK);
+    assert_int_equal(out.count, 1);
+    n = build_input(buf, sizeof buf, UINT32_MAX, PROTO_MAX_CMDS_PER_PACKET, buttons, PROTO_MAX_CMDS_PER_PACKET);
+    assert_int_equal(msg_decode_input(buf, n, &out), MSG_OK);
+    assert_int_equal(out.count, PROTO_MAX_CMDS_PER_PACKET);
+    assert_int_equal(out.cmds[7].tick, UINT32_MAX - 7u);
+
+    /* count 0 and 9, even with the bytes present; 255 */
+    n = build_input(buf, sizeof buf, 500, 0, buttons, 0);
+    assert_int_equal(msg_decode_input(buf, n, &out), MSG_ERR_RANGE);
+    n = build_input(buf, sizeof buf, 500, 0, buttons, 1);
+    assert_int_equal(msg_decode_input(buf, n, &out), MSG_ERR_RANGE);
+    n = build_input(buf, sizeof buf, 500, 9, buttons, 9);
+    assert_int_equal(msg_decode_input(buf, n, &out), MSG_ERR_RANGE);
+    n = build_input(buf, sizeof buf, 500, 255, buttons, 1);
+    assert_int_equal(msg_decode_input(buf, n, &out), MSG_ERR_RANGE);
+
+    /* newest_tick below count would put a command at tick 0 or wrap:
+     * refused; exactly count (ticks count..1) is fine */
+    n = build_input(buf, sizeof buf, 2, 3, buttons, 3);
+    assert_int_equal(msg_decode_input(buf, n, &out), MSG_ERR_RANGE);
+    n = build_input(buf, sizeof buf, 0, 1, buttons, 1);
+    assert_int_equal(msg_decode_input(buf, n, &out), MSG_ERR_RANGE);
+    n = build_input(buf, sizeof buf, 7, 8, buttons, 8);
+    assert_int_equal(msg_decode_input(buf, n, &out), MSG_ERR_RANGE);
+    n = build_input(buf, sizeof buf, 3, 3, buttons, 3);
+    assert_int_equal(msg_decode_input(buf, n, &out), MSG_OK);
+    assert_int_equal(out.cmds[2].tick, 1);
+    n = build_input(buf, sizeof buf, 1, 1, buttons, 1);
+    assert_int_equal(msg_decode_input(buf, n, &out), MSG_OK);
+    assert_int_equal(out.cmds[0].tick, 1);
+
+    /* unknown button bits, each one alone, in the newest and oldest command */
+    for (int bit = 5; bit < 8; bit++) {
+        buttons[0] = (uint8_t)(1u << bit);
+        n = build_input(buf, sizeof buf, 500, 3, buttons, 3);
+        assert_int_equal(msg_decode_input(buf, n, &out), MSG_ERR_RANGE);
+        buttons[0] = BTN_UP;
+        buttons[2] = (uint8_t)(BTN_FIRE | (1u << bit));
+        n = build_input(buf, sizeof buf, 500, 3, buttons, 3);
+        assert_int_equal(msg_decode_input(buf, n, &out), MSG_ERR_RANGE);
+        buttons[2] = BTN_UP;
+    }
+    buttons[1] = BTN_ALL;
+    n = build_input(buf, sizeof buf, 500, 3, buttons, 3);
+    assert_int_equal(msg_decode_input(buf, n, &out), MSG_OK);
+
+    /* commands missing behind the count: truncated; one extra: trailing */
+    n = build_input(buf, sizeof buf, 500, 3, buttons, 2);
+    assert_int_equal(msg_decode_input(buf, n, &out), MSG_ERR_TRUNCATED);
+    n = build_input(buf, sizeof buf, 500, 3, buttons, 4);
+    assert_int_equal(msg_decode_input(buf, n, &out), MSG_ERR_TRAILING);
+}
+
+static void test_input_encoder_refuses_invalid(void **state) {
+    (void)state;
+    uint8_t buf[256];
+    any_msg m;
+    memset(&m, 0, sizeof m);
+    sample_input(&m);
+    assert_int_equal(msg_encode_input(buf, sizeof buf, &m.input), 1 + 4 + 4 + 1 + 8 * 3);
+
+    msg_input bad = m.input;
+    bad.count = 0;
+    assert_int_equal(msg_encode_input(buf, sizeof buf, &bad), 0);
+    bad.count = PROTO_MAX_CMDS_PER_PACKET + 1;
+    assert_int_equal(msg_encode_input(buf, sizeof buf, &bad), 0);
+
+    bad = m.input;
+    bad.cmds[3].buttons = 0x20;
+    assert_int_equal(msg_encode_input(buf, sizeof buf, &bad), 0);
+    bad.cmds[3].buttons = 0x80;
+    assert_int_equal(msg_encode_input(buf, sizeof buf, &bad), 0);
+
+    /* non-consecutive ticks: a repeat, a gap, one newer than the newest,
+     * and consecutive but ascending */
+    bad = m.input;
+    bad.cmds[5].tick = bad.cmds[4].tick;
+    assert_int_equal(msg_encode_input(buf, sizeof buf, &bad), 0);
+    bad = m.input;
+    for (int i = 3; i < bad.count; i++) bad.cmds[i].tick -= 1; /* 99998 then 99996 */
+    assert_int_equal(msg_encode_input(buf, sizeof buf, &bad), 0);
+    bad = m.input;
+    bad.cmds[7].tick = bad.cmds[0].tick + 1;
+    assert_int_equal(msg_encode_input(buf, sizeof buf, &bad), 0);
+    bad = m.input;
+    for (int i = 0; i < bad.count; i++) bad.cmds[i].tick = 100000u + (uint32_t)i;
+    assert_int_equal(msg_encode_input(buf, sizeof buf, &bad), 0);
+
+    /* a command for tick 0 (newest below count) */
+    bad = m.input;
+    bad.count = 3;
+    for (int i = 0; i < 3; i++) bad.cmds[i].tick = 2u - (uint32_t)i;
+    assert_int_equal(msg_encode_input(buf, sizeof buf, &bad), 0);
+    bad.count = 1;
+    bad.cmds[0].tick = 0;
+    assert_int_equal(msg_encode_input(buf, sizeof buf, &bad), 0);
+    /* ... while newest == count (ticks count..1) is the lowest accepted */
+    bad = m.input;
+    for (int i = 0; i < bad.count; i++) bad.cmds[i].tick = (uint32_t)(bad.count - i);
+    size_t n = msg_encode_input(buf, sizeof buf, &bad);
+    assert_int_equal(n, 1 + 4 + 4 + 1 + 8 * 3);
+    msg_input out;
+    assert_int_equal(msg_decode_input(buf, n, &out), MSG_OK);
+    assert_int_equal(out.cmds[0].tick, PROTO_MAX_CMDS_PER_PACKET);
+    assert_int_equal(out.cmds[PROTO_MAX_CMDS_PER_PACKET - 1].tick, 1);
+}
+
+
+/* ---- S_WELCOME ---------------------------------------------------------------- */
+
+static void expect_welcome_refused(const msg_welcome *w, const char *what) {
+    uint8_t buf[256];
+    if (msg_encode_welcome(buf, sizeof buf, w) != 0) fail_msg("welcome encoder accepted %s", what);
+    /* write the same fields by hand and check the decoder refuses them too */
+    wire_writer wr;
+    wire_writer_init(&wr, buf, sizeof buf);
+    wire_write_u8(&wr, MSG_S_WELCOME);
+    wire_write_u16(&wr, w->client_id);
+    wire_write_u16(&wr, w->max_players);
+    wire_write_u16(&wr, w->tick_rate);
+    wire_write_u16(&wr, w->snapshot_rate);
+    wire_write_u32(&wr, w->server_tick);
+    wire_write_u32(&wr, w->map_bytes);
+    wire_write_u32(&wr, w->map_crc32);
+    wire_write_str(&wr, w->map_name, PROTO_MAP_NAME_MAX);
+    wire_write_str(&wr, w->server_name, PROTO_SERVER_NAME_MAX);
+    assert_true(wire_writer_ok(&wr));
+    msg_welcome out;
+    int rc = msg_decode_welcome(buf, wr.len, &out);
+    if (rc != MSG_ERR_RANGE) fail_msg("welcome decoder gave %d for %s", rc, what);
+}
+
+static void test_welcome_range(void **state) {
+    (void)state;
+    any_msg good;
+    memset(&good, 0, sizeof good);
+    sample_welcome(&good);
+    msg_welcome w;
+
+    w = good.welcome;
+    w.client_id = w.max_players;
+    expect_welcome_refused(&w, "client_id == max_players");
+    w.client_id = 60000;
+    expect_welcome_refused(&w, "client_id 60000");
+    w = good.welcome;
+    w.max_players = 0;
+    w.client_id = 0;
+    expect_welcome_refused(&w, "max_players 0");
+    w = good.welcome;
+    w.max_players = PROTO_MAX_PLAYERS + 1;
+    expect_welcome_refused(&w, "max_players 1025");
+    w = good.welcome;
+    w.tick_rate = PROTO_MIN_TICK_RATE - 1;
+    w.snapshot_rate = 1;
+    expect_welcome_refused(&w, "tick_rate 9");
+    w.tick_rate = PROTO_MAX_TICK_RATE + 1;
+    expect_welcome_refused(&w, "tick_rate 241");
+    w = good.welcome;
+    w.snapshot_rate = 0;
+    expect_welcome_refused(&w, "snapshot_rate 0");
+    w.snapshot_rate = (uint16_t)(w.tick_rate + 1);
+    expect_welcome_refused(&w, "snapshot_rate > tick_rate");
+    w = good.welcome;
+    w.map_bytes = 0;
+    expect_welcome_refused(&w, "map_bytes 0");
+    w.map_bytes = PROTO_MAP_MAX_BYTES + 1;
+    expect_welcome_refused(&w, "map_bytes above PROTO_MAP_MAX_BYTES");
+    w.map_bytes = UINT32_MAX;
+    expect_welcome_refused(&w, "map_bytes UINT32_MAX");
+    w = good.welcome;
+    w.map_name[0] = '\0';
+    expect_welcome_refused(&w, "empty map name");
+    strcpy(w.map_name, " Courtyard");
+    expect_welcome_refused(&w, "map name with leading space");
+    w = good.welcome;
+    strcpy(w.server_name, "evil\x1b[2J");
+    expect_welcome_refused(&w, "server name with ESC");
+
+    /* the edges of every range are accepted */
+    uint8_t buf[256];
+    msg_welcome out;
+    w = good.welcome;
+    w.max_players = PROTO_MAX_PLAYERS;
+    w.client_id = PROTO_MAX_PLAYERS - 1;
+    w.tick_rate = PROTO_MAX_TICK_RATE;
+    w.snapshot_rate = PROTO_MAX_TICK_RATE;
+    w.map_bytes = PROTO_MAP_MAX_BYTES;
+    w.map_crc32 = UINT32_MAX;
+    size_t n = msg_encode_welcome(buf, sizeof buf, &w);
+    assert_int_not_equal(n, 0);
+    assert_int_equal(msg_decode_welcome(buf, n, &out), MSG_OK);
+    w.max_players = 1;
+    w.client_id = 0;
+    w.tick_rate = PROTO_MIN_TICK_RATE;
+    w.snapshot_rate = 1;
+    w.map_bytes = 1;
+    n = msg_encode_welcome(buf, sizeof buf, &w);
+    assert_int_not_equal(n, 0);
+    assert_int_equal(msg_decode_welcome(buf, n, &out), MSG_OK);
+    assert_int_equal(out.tick_rate, PROTO_MIN_TICK_RATE);
+}
+
+/* ---- S_JOIN / S_RENAME ---------------------------------------------------------- */
+
+static size_t build_player_name(uint8_t *buf, size_t cap, uint8_t id, uint16_t player_id, const char *name) {
+    wire_writer w;
+    wire_writer_init(&w, buf, cap);
+    wire_write_u8(&w, id);
+    wire_write_u16(&w, player_id);
+    wire_write_str(&w, name, 255);
+    assert_true(wire_writer_ok(&w));
+    return w.len;
+}
+
+static void test_player_name_range(void **state) {
+    (void)state;
+    const char *bad_names[] = {
+        "",             /* empty                       */
+        ("a\x01" "b"),  /* C0 control (split: \x01b would be one escape) */
+        "tab\there",    /* tab is not clean            */
+        "del\x7f",      /* DEL                         */
+        " lead",        /* leading space               */
+        "trail ",       /* trailing space              */
+        "two  spaces",  /* whitespace run              */
+        "\xc2\x85name", /* C1 control U+0085           */
+        "\xe2\x80\xaeRTL", /* bidi override U+202E     */
+        "bad\xff",      /* invalid UTF-8               */
+        "SeventeenBytes!!!", /* 17 bytes: over PROTO_NAME_MAX */
+    };
+    const uint8_t ids[] = {MSG_S_JOIN, MSG_S_RENAME};
+    int (*decoders[])(const uint8_t *, size_t, msg_player_name *) = {msg_decode_join, msg_decode_player_rename};
+    size_t (*encoders[])(uint8_t *, size_t, const msg_player_name *) = {msg_encode_join, msg_encode_player_rename};
+    for (int k = 0; k < 2; k++) {
+        uint8_t buf[300];
+        msg_player_name out, m;
+        for (size_t i = 0; i < sizeof bad_names / sizeof bad_names[0]; i++) {
+            size_t n = build_player_name(buf, sizeof buf, ids[k], 3, bad_names[i]);
+            int rc = decoders[k](buf, n, &out);
+            if (rc == MSG_OK) fail_msg("id %d accepted name #%zu", ids[k], i);
+            if (strlen(bad_names[i]) <= PROTO_NAME_MAX) {
+                assert_int_equal(rc, MSG_ERR_RANGE);
+                m.player_id = 3;
+                strcpy(m.name, bad_names[i]);
+                if (encoders[k](buf, sizeof buf, &m) != 0) fail_msg("id %d encoded name #%zu", ids[k], i);
+            }
+        }
+        /* player_id bound */
+        size_t n = build_player_name(buf, sizeof buf, ids[k], PROTO_MAX_PLAYERS, "ok");
+        assert_int_equal(decoders[k](buf, n, &out), MSG_ERR_RANGE);
+        n = build_player_name(buf, sizeof buf, ids[k], 0xffff, "ok");
+        assert_int_equal(decoders[k](buf, n, &out), MSG_ERR_RANGE);
+        m.player_id = PROTO_MAX_PLAYERS;
+        strcpy(m.name, "ok");
+        assert_int_equal(encoders[k](buf, sizeof buf, &m), 0);
+        n = build_player_name(buf, sizeof buf, ids[k], PROTO_MAX_PLAYERS - 1, "ok");
+        assert_int_equal(decoders[k](buf, n, &out), MSG_OK);
+        assert_int_equal(out.player_id, PROTO_MAX_PLAYERS - 1);
+        assert_string_equal(out.name, "ok");
+    }
+}
+
+/* ---- S_LEAVE ------------------------------------------------------------------ */
+
+static void test_leave_range(void **state) {
+    (void)state;
+    msg_leave out;
+    for (int reason = 0; reason < 256; reason++) {
+        const uint8_t b[] = {MSG_S_LEAVE, 5, 0, (uint8_t)reason};
+        int rc = msg_decode_leave(b, sizeof b, &out);
+        assert_int_equal(rc, reason < PROTO_REASON_COUNT ? MSG_OK : MSG_ERR_RANGE);
+        if (rc == MSG_OK) {
+            assert_int_equal(out.reason, reason);
+            assert_int_equal(out.player_id, 5);
+        }
+    }
+    const uint8_t bad_id[] = {MSG_S_LEAVE, 0x00, 0x04, 0}; /* 1024 */
+    assert_int_equal(msg_decode_leave(bad_id, sizeof bad_id, &out), MSG_ERR_RANGE);
+    const uint8_t top_id[] = {MSG_S_LEAVE, 0xff, 0x03, 0}; /* 1023 */
+    assert_int_equal(msg_decode_leave(top_id, sizeof top_id, &out), MSG_OK);
+    assert_int_equal(out.player_id, 1023);
+
+    uint8_t buf[8];
+    msg_leave m = {1, PROTO_REASON_COUNT};
+    assert_int_equal(msg_encode_leave(buf, sizeof buf, &m), 0);
+    m = (msg_leave){PROTO_MAX_PLAYERS, PROTO_REASON_NONE};
+    assert_int_equal(msg_encode_leave(buf, sizeof buf, &m), 0);
+    m = (msg_leave){2, PROTO_REASON_KICKED};
+    assert_int_equal(msg_encode_leave(buf, sizeof buf, &m), 4);
+    const uint8_t expect[] = {MSG_S_LEAVE, 2, 0, PROTO_REASON_KICKED};
+    assert_memory_equal(buf, expect, 4);
+}
+
+/* ---- S_MAP_CHUNK --------------------------------------------------------------- */
+
+static size_t build_chunk(uint8_t *buf, size_t cap, uint32_t offset, uint16_t length, size_t body) {
+    wire_writer w;
+    wire_writer_init(&w, buf, cap);
+    wire_write_u8(&w, MSG_S_MAP_CHUNK);
+    wire_write_u32(&w, offset);
+    wire_write_u16(&w, length);
+    for (size_t i = 0; i < body; i++) wire_write_u8(&w, (uint8_t)i);
+    assert_true(wire_writer_ok(&w));
+    return w.len;
+}
+
+static void test_map_chunk_range(void **state) {
+    (void)state;
+    static uint8_t buf[PROTO_MAX_PACKET_BYTES];
+    msg_map_chunk out;
+
+    /* layout and the bytes pointer into the packet */
+    size_t n = build_chunk(buf, sizeof buf, 0x000a0b0cu, 3, 3);
+    const uint8_t expect[] = {MSG_S_MAP_CHUNK, 0x0c, 0x0b, 0x0a, 0x00, 0x03, 0x00, 0, 1, 2};
+    assert_int_equal(n, sizeof expect);
+    assert_memory_equal(buf, expect, n);
+    assert_int_equal(msg_decode_map_chunk(buf, n, &out), MSG_OK);
+    assert_int_equal(out.offset, 0x000a0b0cu);
+    assert_int_equal(out.length, 3);
+    assert_ptr_equal(out.bytes, buf + 7);
+
+    /* length 0 and above PROTO_MAP_CHUNK_BYTES */
+    n = build_chunk(buf, sizeof buf, 0, 0, 0);
+    assert_int_equal(msg_decode_map_chunk(buf, n, &out), MSG_ERR_RANGE);
+    n = build_chunk(buf, sizeof buf, 0, PROTO_MAP_CHUNK_BYTES + 1, PROTO_MAP_CHUNK_BYTES + 1);
+    assert_int_equal(msg_decode_map_chunk(buf, n, &out), MSG_ERR_RANGE);
+    n = build_chunk(buf, sizeof buf, 0, PROTO_MAP_CHUNK_BYTES, PROTO_MAP_CHUNK_BYTES);
+    assert_int_equal(msg_decode_map_chunk(buf, n, &out), MSG_OK);
+    assert_int_equal(out.length, PROTO_MAP_CHUNK_BYTES);
+
+    /* offset + length must stay within PROTO_MAP_MAX_BYTES, without wrapping */
+    n = build_chunk(buf, sizeof buf, PROTO_MAP_MAX_BYTES - 1, 1, 1);
+    assert_int_equal(msg_decode_map_chunk(buf, n, &out), MSG_OK);
+    n = build_chunk(buf, sizeof buf, PROTO_MAP_MAX_BYTES - 1, 2, 2);
+    assert_int_equal(msg_decode_map_chunk(buf, n, &out), MSG_ERR_RANGE);
+    n = build_chunk(buf, sizeof buf, PROTO_MAP_MAX_BYTES, 1, 1);
+    assert_int_equal(msg_decode_map_chunk(buf, n, &out), MSG_ERR_RANGE);
+    n = build_chunk(buf, sizeof buf, UINT32_MAX, 10, 10);
+    assert_int_equal(msg_decode_map_chunk(buf, n, &out), MSG_ERR_RANGE);
+
+    /* body shorter than length is truncation, longer is trailing */
+    n = build_chunk(buf, sizeof buf, 0, 10, 9);
+    assert_int_equal(msg_decode_map_chunk(buf, n, &out), MSG_ERR_TRUNCATED);
+    n = build_chunk(buf, sizeof buf, 0, 10, 11);
+    assert_int_equal(msg_decode_map_chunk(buf, n, &out), MSG_ERR_TRAILING);
+
+    /* encoder applies the same rules */
+    uint8_t payload[PROTO_MAP_CHUNK_BYTES + 1];
+    memset(payload, 'x', sizeof payload);
+    msg_map_chunk m = {0, 0, payload};
+    assert_int_equal(msg_encode_map_chunk(buf, sizeof buf, &m), 0);
+    m.length = PROTO_MAP_CHUNK_BYTES + 1;
+    assert_int_equal(msg_encode_map_chunk(buf, sizeof buf, &m), 0);
+    m = (msg_map_chunk){PROTO_MAP_MAX_BYTES - 1, 2, payload};
+    assert_int_equal(msg_encode_map_chunk(buf, sizeof buf, &m), 0);
+    m = (msg_map_chunk){UINT32_MAX, 1, payload};
+    assert_int_equal(msg_encode_map_chunk(buf, sizeof buf, &m), 0);
+    m = (msg_map_chunk){PROTO_MAP_MAX_BYTES - 1, 1, payload};
+    assert_int_equal(msg_encode_map_chunk(buf, sizeof buf, &m), 1 + 4 + 2 + 1);
+    /* a full chunk fits in one packet */
+    m = (msg_map_chunk){0, PROTO_MAP_CHUNK_BYTES, payload};
+    n = msg_encode_map_chunk(buf, sizeof buf, &m);
+    assert_int_equal(n, 1 + 4 + 2 + PROTO_MAP_CHUNK_BYTES);
+    assert_true(n <= PROTO_MAX_PACKET_BYTES);
+}
+
+static void test_crc32_vectors(void **state) {
+    (void)state;
+    /* the standard check value of CRC-32/IEEE (zlib's crc32) */
+    assert_int_equal(msg_crc32("123456789", 9), 0xcbf43926u);
+    assert_int_equal(msg_crc32("", 0), 0x00000000u);
+    assert_int_equal(msg_crc32("a", 1), 0xe8b7be43u);
+    assert_int_equal(msg_crc32("The quick brown fox jumps over the lazy dog", 43), 0x414fa339u);
+    const uint8_t zeros[4] = {0, 0, 0, 0};
+    assert_int_equal(msg_crc32(zeros, 4), 0x2144df1cu);
+    /* one flipped bit changes it */
+    assert_int_not_equal(msg_crc32("123456788", 9), 0xcbf43926u);
+}
+
+/* ---- seeded garbage ------------------------------------------------------------ */
+
+static uint32_t rng_state;
+static uint32_t xorshift32(void) {
+    uint32_t x = rng_state;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return rng_state = x;
+}
+
+/* Feeds buf to every decoder; any accepted message must re-encode to the
+ * identical bytes. Returns the number of decoders that accepted it. */
+static int feed_all_decoders(const uint8_t *buf, size_t len) {
+    int accepted = 0;
+    for (size_t i = 0; i < KIND_COUNT; i++) {
+        static any_msg out;
+        static uint8_t again[PROTO_MAX_PACKET_BYTES];
+        memset(&out, 0, sizeof out);
+        int rc = KINDS[i].decode(buf, len, &out);
+        if (rc != MSG_OK && rc != MSG_ERR_TRUNCATED && rc != MSG_ERR_TRAILING && rc != MSG_ERR_WRONG_ID &&
+            rc != MSG_ERR_RANGE)
+            fail_msg("%s: unknown result %d", KINDS[i].label, rc);
+        if (rc != MSG_OK) continue;
+        accepted++;
+        if (len == 0 || buf[0] != KINDS[i].id) fail_msg("%s accepted a packet with the wrong id", KINDS[i].label);
+        size_t n = KINDS[i].encode(again, sizeof again, &out);
+        if (n != len || memcmp(again, buf, len) != 0)
+            fail_msg("%s: accepted %zu bytes but re-encoded to %zu different bytes", KINDS[i].label, len, n);
+    }
+    return accepted;
+}
+
+static void test_random_garbage(void **state) {
+    (void)state;
+    static const uint8_t ids[] = {MSG_C_HELLO, MSG_C_RENAME, MSG_C_INPUT,  MSG_S_WELCOME,  MSG_S_JOIN,
+                                  MSG_S_LEAVE, MSG_S_RENAME, MSG_S_SNAPSHOT, MSG_S_MAP_CHUNK};
+    rng_state = 0x2545f491u;
+    int accepted = 0;
+    for (int iter = 0; iter < 20000; iter++) {
+        uint8_t buf[64];
+        size_t len = xorshift32() % 65;
+        for (size_t i = 0; i < len; i++) buf[i] = (uint8_t)xorshift32();
+        /* most packets get a real id so decoders look past the first byte */
+        if (len > 0 && (xorshift32() & 3) != 0) buf[0] = ids[xorshift32() % (sizeof ids)];
+        /* small length bytes / counts make deeper parses more likely */
+        if (len > 5 && (xorshift32() & 1)) buf[1] = (uint8_t)(xorshift32() % 20);
+        accepted += feed_all_decoders(buf, len);
+    }
+    print_message("garbage: %d of 20000 random packets accepted\n", accepted);
+}
+
+/* Valid encodings with a few bytes flipped, cut or extended: reaches the
+ * accept path far more often than pure noise. */
+static void test_mutated_messages(void **state) {
+    (void)state;
+    rng_state = 0x9e3779b9u;
+    int accepted = 0;
+    for (int iter = 0; iter < 20000; iter++) {
+        const msg_kind *k = &KINDS[xorshift32() % KIND_COUNT];
+        static any_msg m;
+        static uint8_t buf[PROTO_MAX_PACKET_BYTES];
+        size_t n = encode_sample(k, &m, buf, sizeof buf);
+        int flips = (int)(xorshift32() % 4);
+        for (int f = 0; f < flips; f++) {
+            size_t at = xorshift32() % n;
+            if (at == 0 && (xorshift32() & 7)) at = 1 % n; /* mostly keep the id */
+            buf[at] = (xorshift32() & 1) ? (uint8_t)xorshift32() : (uint8_t)(buf[at] ^ (1u << (xorshift32() % 8)));
+        }
+        switch (xorshift32() % 4) {
+        case 0: n = xorshift32() % (n + 1); break;              /* cut            */
+        case 1: buf[n] = (uint8_t)xorshift32(); n += 1; break;  /* one extra byte */
+        default: break;
+        }
+        accepted += feed_all_decoders(buf, n);
+    }
+    print_message("mutation: %d of 20000 packets accepted\n", accepted);
+    /* the accept path (and so the re-encode check) really ran */
+    assert_true(accepted > 1000);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_round_trip_every_message),
+        cmocka_unit_test(test_expected_sizes),
+        cmocka_unit_test(test_every_truncated_prefix_refused),
+        cmocka_unit_test(test_trailing_byte_refused),
+        cmocka_unit_test(test_wrong_id_refused),
+        cmocka_unit_test(test_encode_refuses_small_buffers),
+        cmocka_unit_test(test_peek_id_and_result_text),
+        cmocka_unit_test(test_name_messages),
+        cmocka_unit_test(test_name_encoder_refuses_long_name),
+        cmocka_unit_test(test_input_layout),
+        cmocka_unit_test(test_input_range),
+        cmocka_unit_test(test_input_encoder_refuses_invalid),
+        cmocka_unit_test(test_welcome_range),
+        cmocka_unit_test(test_player_name_range),
+        cmocka_unit_test(test_leave_range),
+        cmocka_unit_test(test_map_chunk_range),
+        cmocka_unit_test(test_crc32_vectors),
+        cmocka_unit_test(test_random_garbage),
+        cmocka_unit_test(test_mutated_messages),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
