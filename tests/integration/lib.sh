@@ -11,12 +11,11 @@ FAILED=0
 CLIENT_PIDS=""
 
 cleanup() {
+    # Kill everything we started first, then reap it (a bare `wait` before the
+    # kills would wait for the server forever).
     for p in $CLIENT_PIDS; do kill -KILL "$p" 2>/dev/null; done
+    if [ -n "$SERVER_PID" ]; then kill -KILL "$SERVER_PID" 2>/dev/null; fi
     wait 2>/dev/null
-    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -KILL "$SERVER_PID" 2>/dev/null
-        wait "$SERVER_PID" 2>/dev/null
-    fi
     if [ "$FAILED" = 0 ]; then rm -rf "$WORK"; else echo "logs kept in $WORK"; fi
 }
 trap cleanup EXIT
