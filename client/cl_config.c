@@ -14,6 +14,7 @@ void cl_config_default(cl_config *c) {
     c->width = 1024;
     c->height = 640;
     c->protocol_version = PROTO_VERSION;
+    c->say_count = 1;
 }
 
 void cl_config_print_help(const char *prog) {
@@ -30,9 +31,12 @@ void cl_config_print_help(const char *prog) {
            "  --seed N               bot randomness (default: derived from the name)\n"
            "  --net-graph            start with the net graph shown (F3 toggles it)\n"
            "  --rename NAME          test hook: change name once, 1 s after joining\n"
+           "  --say TEXT             test hook: send TEXT as chat 1 s after joining\n"
+           "  --say-count N          test hook: ... N times at once (default 1)\n"
            "  --protocol-version N   test hook: announce protocol version N\n"
            "  --help                 this text\n\n"
-           "Controls: WASD or arrow keys move, mouse aims, F3 net graph, Esc leaves.\n\n"
+           "Controls: WASD or arrow keys move, mouse aims, Enter chats, F3 net graph,\n"
+           "Esc leaves (or cancels the chat line).\n\n"
            "On exit a JSON summary is printed as the last line of standard output:\n"
            "  {\"name\",\"connected\",\"client_id\",\"snapshots\",\"players_seen\",\"rtt_ms\",\"jitter_ms\",\n"
            "   \"loss_down_pct\",\"loss_up_pct\",\"kbytes_down_s\",\"kbytes_up_s\",\"interp_delay_ms\",\n"
@@ -68,6 +72,13 @@ cl_args_result cl_config_parse(cl_config *c, int argc, char **argv, char *err, i
             if (text_sanitize(v, c->name, PROTO_NAME_MAX) == 0) goto bad_value;
         } else if (strcmp(a, "--rename") == 0) {
             if (text_sanitize(v, c->rename_to, PROTO_NAME_MAX) == 0) goto bad_value;
+        } else if (strcmp(a, "--say") == 0) {
+            if (!*v || strlen(v) > PROTO_CHAT_MAX) goto bad_value;
+            snprintf(c->say, sizeof c->say, "%s", v);
+        } else if (strcmp(a, "--say-count") == 0) {
+            long k = strtol(v, &end, 10);
+            if (*end || k < 1 || k > 100) goto bad_value;
+            c->say_count = (int)k;
         } else if (strcmp(a, "--duration") == 0) {
             c->duration = strtod(v, &end);
             if (*end || !(c->duration > 0 && c->duration < 1e7)) goto bad_value;

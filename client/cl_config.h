@@ -35,6 +35,8 @@ typedef struct {
     char rename_to[PROTO_NAME_MAX + 1]; /* test hook: rename after 1 s in game */
     uint32_t seed;             /* bot randomness; 0 = from the name */
     bool net_graph;            /* start with the net graph shown (F3 toggles) */
+    char say[PROTO_CHAT_MAX + 1]; /* test hook: chat this, 1 s after joining */
+    int say_count;             /* ... this many times at once (default 1) */
 } cl_config;
 
 void cl_config_default(cl_config *c);

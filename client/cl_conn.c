@@ -219,6 +219,30 @@ static void on_snapshot(cl_conn *c, const uint8_t *data, size_t len, double now)
     }
 }
 
+static void on_chat(cl_conn *c, const uint8_t *data, size_t len, double now) {
+    msg_chat m;
+    int r = msg_decode_server_chat(data, len, &m);
+    if (r != MSG_OK) {
+        bad_packet(c, "chat", r);
+        return;
+    }
+    cl_chat_line *l = &c->chat[c->chat_count++ % CL_CHAT_LINES];
+    l->from = m.from;
+    l->at = now;
+    if (m.from == PROTO_CHAT_FROM_SERVER) snprintf(l->text, sizeof l->text, "[server] %s", m.text);
+    else snprintf(l->text, sizeof l->text, "%s: %s", c->players[m.from].present ? c->players[m.from].name : "?", m.text);
+    log_info("chat %s", l->text);
+}
+
+void cl_conn_send_chat(cl_conn *c, const char *text) {
+    if (c->state != CONN_IN_GAME || !c->peer || !*text) return;
+    msg_chat m = {0};
+    snprintf(m.text, sizeof m.text, "%s", text);
+    uint8_t buf[PROTO_CHAT_MAX + 8];
+    size_t n = msg_encode_client_chat(buf, sizeof buf, &m);
+    if (n) net_send(c->peer, PROTO_CHANNEL_RELIABLE, buf, n, NET_RELIABLE);
+}
+
 static void on_receive(cl_conn *c, const uint8_t *data, size_t len, double now) {
     switch (msg_peek_id(data, len)) {
     case MSG_S_WELCOME: on_welcome(c, data, len); break;
@@ -227,6 +251,7 @@ static void on_receive(cl_conn *c, const uint8_t *data, size_t len, double now) 
     case MSG_S_RENAME: on_player_name(c, data, len, false); break;
     case MSG_S_LEAVE: on_leave(c, data, len); break;
     case MSG_S_SNAPSHOT: on_snapshot(c, data, len, now); break;
+    case MSG_S_CHAT: on_chat(c, data, len, now); break;
     default: bad_packet(c, "message", MSG_ERR_WRONG_ID); break;
     }
 }
@@ -291,6 +316,10 @@ void cl_conn_update(cl_conn *c, double now, uint8_t buttons, uint16_t aim) {
     if (c->cfg.rename_to[0] && !c->renamed && now - c->joined_at > 1.0) {
         send_name(c, MSG_C_RENAME, c->cfg.rename_to);
         c->renamed = true;
+    }
+    while (c->cfg.say[0] && c->said < c->cfg.say_count && now - c->joined_at > 1.0) {
+        cl_conn_send_chat(c, c->cfg.say);
+        c->said++;
     }
 }
 

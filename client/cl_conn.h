@@ -37,6 +37,15 @@ typedef struct {
     char name[PROTO_NAME_MAX + 1];
 } cl_player;
 
+#define CL_CHAT_LINES 8
+#define CL_CHAT_LINE_MAX (PROTO_NAME_MAX + PROTO_CHAT_MAX + 4)
+
+typedef struct {
+    char text[CL_CHAT_LINE_MAX];
+    uint16_t from;       /* player id or PROTO_CHAT_FROM_SERVER */
+    double at;           /* arrival time */
+} cl_chat_line;
+
 /* The figures of the net graph (F3) and the JSON summary, refreshed once a
  * second except where noted. */
 typedef struct {
@@ -94,6 +103,9 @@ typedef struct {
     uint32_t joined_down0, joined_up0;
     uint64_t stats_corrections0;
     double beyond_since;       /* drawing past the newest snapshot since (0: not) */
+    cl_chat_line chat[CL_CHAT_LINES]; /* ring, newest at chat_count - 1 */
+    uint32_t chat_count;
+    int said;                  /* --say lines sent so far */
 } cl_conn;
 
 /* Sets up ENet and starts connecting (address resolution errors come back
@@ -109,6 +121,9 @@ void cl_conn_update(cl_conn *c, double now, uint8_t buttons, uint16_t aim);
 
 /* Seconds until the next client tick is due (for waiting). */
 double cl_conn_wait(const cl_conn *c, double now);
+
+/* Sends a chat line (the server cleans and rate-limits it). */
+void cl_conn_send_chat(cl_conn *c, const char *text);
 
 /* Leaves politely (waits up to a second for the server to confirm). */
 void cl_conn_leave(cl_conn *c);

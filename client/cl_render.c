@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 static const SDL_Color COL_BG = {18, 20, 26, 255};
 static const SDL_Color COL_FLOOR = {46, 52, 64, 255};
@@ -204,4 +205,41 @@ void cl_render_net_graph(SDL_Renderer *r, cl_text *text, const cl_conn *c, const
     SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
     cl_text_draw(text, "net graph (F3)", x + 10, y + 6, COL_DIM, TEXT_SMALL, ALIGN_LEFT);
     for (int i = 0; i < 8; i++) cl_text_draw(text, lines[i], x + 10, y + 26 + i * 18, COL_TEXT, TEXT_MONO, ALIGN_LEFT);
+}
+
+void cl_render_chat(SDL_Renderer *r, cl_text *text, const cl_conn *c, const cl_view *view, double now,
+                    const char *typing) {
+    if (c->state != CONN_IN_GAME) return;
+    int y = view->h - 30 - (typing ? 24 : 0);
+    for (uint32_t k = 0; k < CL_CHAT_LINES && k < c->chat_count; k++) {
+        const cl_chat_line *l = &c->chat[(c->chat_count - 1 - k) % CL_CHAT_LINES];
+        if (!typing && now - l->at > CL_CHAT_SHOW_SECONDS) break;
+        SDL_Color col = l->from == PROTO_CHAT_FROM_SERVER ? COL_BAD : cl_render_player_color(l->from);
+        int w = 0;
+        if (l->from != PROTO_CHAT_FROM_SERVER) {
+            /* "name: text": the name in the player's colour */
+            const char *colon = strstr(l->text, ": ");
+            char name[PROTO_NAME_MAX + 2];
+            size_t n = colon ? (size_t)(colon - l->text) + 1 : 0;
+            if (n && n < sizeof name) {
+                memcpy(name, l->text, n);
+                name[n] = '\0';
+                w = cl_text_draw(text, name, 12, y, col, TEXT_SMALL, ALIGN_LEFT);
+                cl_text_draw(text, colon + 2, 12 + w + 6, y, COL_TEXT, TEXT_SMALL, ALIGN_LEFT);
+            }
+        } else {
+            cl_text_draw(text, l->text, 12, y, col, TEXT_SMALL, ALIGN_LEFT);
+        }
+        y -= 20;
+    }
+    if (typing) {
+        char line[PROTO_CHAT_MAX + 16];
+        snprintf(line, sizeof line, "say: %s_", typing);
+        SDL_Rect box = {6, view->h - 32, view->w - 12, 24};
+        SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
+        SDL_SetRenderDrawColor(r, 0, 0, 0, 170);
+        SDL_RenderFillRect(r, &box);
+        SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
+        cl_text_draw(text, line, 12, view->h - 29, COL_TEXT, TEXT_SMALL, ALIGN_LEFT);
+    }
 }

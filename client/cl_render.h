@@ -25,6 +25,12 @@ void cl_render_frame(SDL_Renderer *ren, cl_text *text, const cl_conn *c, double 
  * snapshot size, interpolation delay, corrections per second. */
 void cl_render_net_graph(SDL_Renderer *ren, cl_text *text, const cl_conn *c, const cl_view *view);
 
+/* Chat: the last lines at the bottom left (each fades after
+ * CL_CHAT_SHOW_SECONDS), and the line being typed when `typing` is not NULL. */
+#define CL_CHAT_SHOW_SECONDS 12.0
+void cl_render_chat(SDL_Renderer *ren, cl_text *text, const cl_conn *c, const cl_view *view, double now,
+                    const char *typing);
+
 /* Colour of a player, distinct for neighbouring ids. */
 SDL_Color cl_render_player_color(uint16_t id);
 

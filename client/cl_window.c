@@ -88,24 +88,50 @@ int cl_window_run(const cl_config *cfg) {
     bool running = true;
     bool net_graph = false;
     double last = start;
+    bool chat_open = false;
+    char chat[PROTO_CHAT_MAX + 1] = "";
+    SDL_StopTextInput(); /* SDL starts with text input on; only the chat line wants it */
     int connected_to_end = 0;
     char title[160] = "";
     while (running) {
         SDL_Event ev;
         while (SDL_PollEvent(&ev)) {
             if (ev.type == SDL_QUIT) running = false;
-            if (ev.type == SDL_KEYDOWN && ev.key.keysym.sym == SDLK_ESCAPE) running = false;
-            if (ev.type == SDL_KEYDOWN && ev.key.keysym.sym == SDLK_F3 && !ev.key.repeat) net_graph = !net_graph;
+            if (ev.type == SDL_TEXTINPUT && chat_open && strlen(chat) + strlen(ev.text.text) <= PROTO_CHAT_MAX)
+                strcat(chat, ev.text.text);
+            if (ev.type != SDL_KEYDOWN) continue;
+            SDL_Keycode key = ev.key.keysym.sym;
+            if (chat_open) {
+                if (key == SDLK_RETURN || key == SDLK_KP_ENTER) cl_conn_send_chat(&conn, chat);
+                if (key == SDLK_BACKSPACE) { /* drop the last UTF-8 character */
+                    size_t n = strlen(chat);
+                    while (n > 0 && ((unsigned char)chat[n - 1] & 0xc0) == 0x80) n--;
+                    chat[n > 0 ? n - 1 : 0] = '\0';
+                }
+                if (key == SDLK_RETURN || key == SDLK_KP_ENTER || key == SDLK_ESCAPE) {
+                    chat_open = false;
+                    chat[0] = '\0';
+                    SDL_StopTextInput();
+                }
+                continue;
+            }
+            if (key == SDLK_ESCAPE) running = false;
+            if (key == SDLK_F3 && !ev.key.repeat) net_graph = !net_graph;
+            if ((key == SDLK_RETURN || key == SDLK_KP_ENTER) && conn.state == CONN_IN_GAME) {
+                chat_open = true;
+                SDL_StartTextInput();
+            }
         }
         double now = clock_now();
         if (cfg->duration > 0 && now - start >= cfg->duration) running = false;
         bool focused = (SDL_GetWindowFlags(win) & SDL_WINDOW_INPUT_FOCUS) != 0;
         cl_conn_service(&conn, now, 0);
-        cl_conn_update(&conn, now, focused ? read_buttons() : 0, read_aim(&view));
+        cl_conn_update(&conn, now, focused && !chat_open ? read_buttons() : 0, read_aim(&view));
         cl_conn_frame(&conn, now, now - last);
         last = now;
         cl_render_frame(ren, &text, &conn, now, &view);
         if (net_graph || cfg->net_graph) cl_render_net_graph(ren, &text, &conn, &view);
+        cl_render_chat(ren, &text, &conn, &view, now, chat_open ? chat : NULL);
         if (!running && cfg->screenshot[0]) save_screenshot(ren, cfg->screenshot);
         SDL_RenderPresent(ren);
         char want[160];

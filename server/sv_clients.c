@@ -50,6 +50,7 @@ void sv_clients_on_connect(server *s, ENetPeer *peer, uint32_t data, double now)
     c->ring = ring;
     for (int i = 0; i < PROTO_SNAPSHOT_RING; i++) ring[i].tick = 0; /* nothing held yet */
     seqwin_init(&c->input_seq);
+    ratelimit_init(&c->chat_limit, SV_CHAT_BURST, SV_CHAT_RATE);
     c->state = SLOT_HANDSHAKE;
     c->peer = peer;
     c->connected_at = now;
@@ -220,7 +221,38 @@ static void handle_rename(server *s, sv_client *c, const uint8_t *data, size_t l
     send_player_name(NULL, MSG_S_RENAME, sv_client_id(s, c), c->name, s);
 }
 
-void sv_clients_on_receive(server *s, ENetPeer *peer, const uint8_t *data, size_t len, uint8_t channel) {
+void sv_chat_send(server *s, sv_client *to, uint16_t from, const char *text) {
+    msg_chat m = {.from = from};
+    snprintf(m.text, sizeof m.text, "%s", text);
+    uint8_t buf[PROTO_CHAT_MAX + 8];
+    size_t n = msg_encode_server_chat(buf, sizeof buf, &m);
+    if (!n) return;
+    if (to) net_send(to->peer, PROTO_CHANNEL_RELIABLE, buf, n, NET_RELIABLE);
+    else sv_broadcast(s, PROTO_CHANNEL_RELIABLE, buf, n, NET_RELIABLE);
+}
+
+/* Chat: cleaned (length, UTF-8, no control characters), rate limited per
+ * player; a refused line earns the sender a notice, never a kick. */
+static void handle_chat(server *s, sv_client *c, const uint8_t *data, size_t len, double now) {
+    msg_chat m;
+    int r = msg_decode_client_chat(data, len, &m);
+    if (r != MSG_OK) {
+        bad_packet(s, c, "chat", r);
+        return;
+    }
+    char clean[PROTO_CHAT_MAX + 1];
+    if (text_sanitize(m.text, clean, PROTO_CHAT_MAX) == 0) return;
+    if (!ratelimit_allow(&c->chat_limit, now)) {
+        if (c->chat_refused++ % 10 == 0)
+            log_info("chat from player %d '%s' refused: rate limit", sv_client_id(s, c), c->name);
+        sv_chat_send(s, c, PROTO_CHAT_FROM_SERVER, "You are sending messages too fast; wait a moment.");
+        return;
+    }
+    log_info("chat %d '%s': %s", sv_client_id(s, c), c->name, clean);
+    sv_chat_send(s, NULL, sv_client_id(s, c), clean);
+}
+
+void sv_clients_on_receive(server *s, ENetPeer *peer, const uint8_t *data, size_t len, uint8_t channel, double now) {
     sv_client *c = client_of(s, peer);
     if (!c) return;
     int id = msg_peek_id(data, len);
@@ -237,6 +269,7 @@ void sv_clients_on_receive(server *s, ENetPeer *peer, const uint8_t *data, size_
     switch (id) {
     case MSG_C_INPUT: handle_input(s, c, data, len); break;
     case MSG_C_RENAME: handle_rename(s, c, data, len); break;
+    case MSG_C_CHAT: handle_chat(s, c, data, len, now); break;
     default: bad_packet(s, c, "unexpected message", MSG_ERR_WRONG_ID); break;
     }
 }

@@ -120,7 +120,7 @@ static void handle_event(server *s, const ENetEvent *ev) {
     case ENET_EVENT_TYPE_CONNECT: sv_clients_on_connect(s, ev->peer, ev->data, clock_now()); break;
     case ENET_EVENT_TYPE_DISCONNECT: sv_clients_on_disconnect(s, ev->peer, ev->data); break;
     case ENET_EVENT_TYPE_RECEIVE:
-        sv_clients_on_receive(s, ev->peer, ev->packet->data, ev->packet->dataLength, ev->channelID);
+        sv_clients_on_receive(s, ev->peer, ev->packet->data, ev->packet->dataLength, ev->channelID, clock_now());
         enet_packet_destroy(ev->packet);
         break;
     case ENET_EVENT_TYPE_NONE: break;

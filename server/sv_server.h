@@ -16,6 +16,7 @@
 #include "map.h"
 #include "msg.h"
 #include "net.h"
+#include "ratelimit.h"
 #include "seqwin.h"
 #include "sim.h"
 #include "snapshot.h"
@@ -27,6 +28,8 @@
 #define SV_BAD_PACKET_LIMIT 50     /* malformed packets before a kick */
 #define SV_MAX_CATCHUP_TICKS 5     /* ticks one loop turn may run after a stall */
 #define SV_STATS_LOG_SECONDS 10.0  /* per-client stats log lines (also on SIGUSR1) */
+#define SV_CHAT_BURST 4            /* chat lines a player may send at once */
+#define SV_CHAT_RATE 0.5           /* ... then this many per second */
 
 typedef enum { SLOT_FREE = 0, SLOT_HANDSHAKE, SLOT_PLAYING } sv_slot_state;
 
@@ -48,6 +51,8 @@ typedef struct {
     uint8_t up_loss_pct;         /* inputs lost on the way up, last period */
     uint64_t bytes_down, bytes_up; /* payload bytes, since the last stats line */
     uint32_t full_snapshots;     /* snapshots sent without a baseline */
+    ratelimit chat_limit;        /* SV_CHAT_BURST lines, then SV_CHAT_RATE per second */
+    uint32_t chat_refused;
 } sv_client;
 
 typedef struct {
@@ -110,7 +115,10 @@ static inline uint16_t sv_client_id(const server *s, const sv_client *c) { retur
 /* ---- sv_clients.c: connection lifecycle ---------------------------------- */
 void sv_clients_on_connect(server *s, ENetPeer *peer, uint32_t data, double now);
 void sv_clients_on_disconnect(server *s, ENetPeer *peer, uint32_t data);
-void sv_clients_on_receive(server *s, ENetPeer *peer, const uint8_t *data, size_t len, uint8_t channel);
+void sv_clients_on_receive(server *s, ENetPeer *peer, const uint8_t *data, size_t len, uint8_t channel, double now);
+/* Sends a chat line from `from` (a player id or PROTO_CHAT_FROM_SERVER) to
+ * every player, or to one client when `to` is not NULL. */
+void sv_chat_send(server *s, sv_client *to, uint16_t from, const char *text);
 void sv_clients_check_handshakes(server *s, double now);
 /* Disconnects a client with a reason, announcing its leave. */
 void sv_client_drop(server *s, sv_client *c, proto_reason reason);

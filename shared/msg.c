@@ -238,6 +238,48 @@ int msg_decode_map_chunk(const uint8_t *buf, size_t len, msg_map_chunk *out) {
     return finish(&r, true);
 }
 
+/* ---- C_CHAT, S_CHAT -------------------------------------------------------------- */
+
+size_t msg_encode_client_chat(uint8_t *buf, size_t cap, const msg_chat *m) {
+    wire_writer w;
+    wire_writer_init(&w, buf, cap);
+    wire_write_u8(&w, MSG_C_CHAT);
+    wire_write_str(&w, m->text, PROTO_CHAT_MAX);
+    return finish_write(&w);
+}
+
+int msg_decode_client_chat(const uint8_t *buf, size_t len, msg_chat *out) {
+    wire_reader r;
+    wire_reader_init(&r, buf, len);
+    if (!expect_id(&r, MSG_C_CHAT)) return wire_reader_ok(&r) ? MSG_ERR_WRONG_ID : MSG_ERR_TRUNCATED;
+    out->from = 0;
+    wire_read_str(&r, out->text, PROTO_CHAT_MAX);
+    return finish(&r, true);
+}
+
+static bool server_chat_valid(const msg_chat *m) {
+    return (m->from < PROTO_MAX_PLAYERS || m->from == PROTO_CHAT_FROM_SERVER) && text_is_clean(m->text, PROTO_CHAT_MAX);
+}
+
+size_t msg_encode_server_chat(uint8_t *buf, size_t cap, const msg_chat *m) {
+    if (!server_chat_valid(m)) return 0;
+    wire_writer w;
+    wire_writer_init(&w, buf, cap);
+    wire_write_u8(&w, MSG_S_CHAT);
+    wire_write_u16(&w, m->from);
+    wire_write_str(&w, m->text, PROTO_CHAT_MAX);
+    return finish_write(&w);
+}
+
+int msg_decode_server_chat(const uint8_t *buf, size_t len, msg_chat *out) {
+    wire_reader r;
+    wire_reader_init(&r, buf, len);
+    if (!expect_id(&r, MSG_S_CHAT)) return wire_reader_ok(&r) ? MSG_ERR_WRONG_ID : MSG_ERR_TRUNCATED;
+    out->from = wire_read_u16(&r);
+    wire_read_str(&r, out->text, PROTO_CHAT_MAX);
+    return finish(&r, server_chat_valid(out));
+}
+
 uint32_t msg_crc32(const void *data, size_t len) {
     const uint8_t *p = data;
     uint32_t crc = 0xffffffffu;

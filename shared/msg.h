@@ -63,6 +63,11 @@ typedef struct {
     uint8_t reason; /* proto_reason */
 } msg_leave;
 
+typedef struct {
+    uint16_t from; /* S_CHAT only: player id or PROTO_CHAT_FROM_SERVER */
+    char text[PROTO_CHAT_MAX + 1];
+} msg_chat;
+
 /* First byte of a packet, or -1 when empty. */
 int msg_peek_id(const uint8_t *buf, size_t len);
 
@@ -74,6 +79,8 @@ size_t msg_encode_join(uint8_t *buf, size_t cap, const msg_player_name *m);
 size_t msg_encode_player_rename(uint8_t *buf, size_t cap, const msg_player_name *m);
 size_t msg_encode_leave(uint8_t *buf, size_t cap, const msg_leave *m);
 size_t msg_encode_map_chunk(uint8_t *buf, size_t cap, const msg_map_chunk *m);
+size_t msg_encode_client_chat(uint8_t *buf, size_t cap, const msg_chat *m);
+size_t msg_encode_server_chat(uint8_t *buf, size_t cap, const msg_chat *m);
 
 int msg_decode_hello(const uint8_t *buf, size_t len, msg_name *out);
 int msg_decode_rename(const uint8_t *buf, size_t len, msg_name *out);
@@ -85,6 +92,11 @@ int msg_decode_leave(const uint8_t *buf, size_t len, msg_leave *out);
 /* out->bytes points into buf: valid while buf is. Offset + length must stay
  * within PROTO_MAP_MAX_BYTES. */
 int msg_decode_map_chunk(const uint8_t *buf, size_t len, msg_map_chunk *out);
+/* C_CHAT: raw text (any bytes but NUL, <= PROTO_CHAT_MAX); the server cleans it. */
+int msg_decode_client_chat(const uint8_t *buf, size_t len, msg_chat *out);
+/* S_CHAT: the text must already be clean (text_is_clean), the sender a
+ * player id or PROTO_CHAT_FROM_SERVER. */
+int msg_decode_server_chat(const uint8_t *buf, size_t len, msg_chat *out);
 
 /* CRC-32 (IEEE 802.3, as zlib) of a buffer. */
 uint32_t msg_crc32(const void *data, size_t len);

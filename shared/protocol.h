@@ -26,6 +26,7 @@ enum {
 #define PROTO_MAP_NAME_MAX 32         /* bytes, excluding the NUL              */
 #define PROTO_SERVER_NAME_MAX 32      /* bytes, excluding the NUL              */
 #define PROTO_CHAT_MAX 120            /* bytes of UTF-8, excluding the NUL     */
+#define PROTO_CHAT_FROM_SERVER 0xffffu /* S_CHAT sender id of the server itself */
 #define PROTO_MAX_CMDS_PER_PACKET 8   /* input commands in one input message   */
 #define PROTO_MIN_CMDS_PER_PACKET 4   /* sent even when acknowledged (redundancy) */
 #define PROTO_SNAPSHOT_MAX_BYTES 1200 /* one snapshot fits one UDP datagram    */
@@ -85,6 +86,8 @@ static inline uint32_t proto_reason_pack(proto_reason r, uint32_t detail) {
  * Client -> server
  *   C_HELLO   ch0  u8 id | str name                  first message after connect
  *   C_RENAME  ch0  u8 id | str name
+ *   C_CHAT    ch0  u8 id | str text (<= PROTO_CHAT_MAX bytes; the server
+ *                  cleans it and limits how often a player may talk)
  *   C_INPUT   ch1  u8 id | u32 ack_snapshot_tick | u32 newest_tick
  *                  | u8 count(1..8) | count x { u8 buttons | u16 aim }
  *                  commands for ticks newest_tick, newest_tick-1, ... (every
@@ -102,6 +105,8 @@ static inline uint32_t proto_reason_pack(proto_reason r, uint32_t detail) {
  *                                                       existing player)
  *   S_LEAVE   ch0  u8 id | u16 player_id | u8 reason
  *   S_RENAME  ch0  u8 id | u16 player_id | str name
+ *   S_CHAT    ch0  u8 id | u16 from (player id, PROTO_CHAT_FROM_SERVER for
+ *                  the server itself) | str text (clean, <= PROTO_CHAT_MAX)
  *   S_SNAPSHOT ch1 bit-packed delta against an acknowledged snapshot: the
  *                  layout is drawn in snapshot.h
  *
@@ -111,12 +116,14 @@ typedef enum {
     MSG_C_HELLO = 1,
     MSG_C_RENAME = 2,
     MSG_C_INPUT = 3,
+    MSG_C_CHAT = 4,
     MSG_S_WELCOME = 64,
     MSG_S_JOIN = 65,
     MSG_S_LEAVE = 66,
     MSG_S_RENAME = 67,
     MSG_S_SNAPSHOT = 68,
-    MSG_S_MAP_CHUNK = 69
+    MSG_S_MAP_CHUNK = 69,
+    MSG_S_CHAT = 70
 } msg_id;
 
 /* Input buttons (bits of a command's buttons byte). */

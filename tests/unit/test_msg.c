@@ -37,6 +37,7 @@ typedef union {
     msg_map_chunk map_chunk;
     msg_player_name player_name;
     msg_leave leave;
+    msg_chat chat;
 } any_msg;
 
 typedef struct {
@@ -69,6 +70,10 @@ static int dec_prename(const uint8_t *b, size_t n, any_msg *o) {
     return msg_decode_player_rename(b, n, &o->player_name);
 }
 static int dec_leave(const uint8_t *b, size_t n, any_msg *o) { return msg_decode_leave(b, n, &o->leave); }
+static size_t enc_cchat(uint8_t *b, size_t c, const any_msg *m) { return msg_encode_client_chat(b, c, &m->chat); }
+static size_t enc_schat(uint8_t *b, size_t c, const any_msg *m) { return msg_encode_server_chat(b, c, &m->chat); }
+static int dec_cchat(const uint8_t *b, size_t n, any_msg *o) { return msg_decode_client_chat(b, n, &o->chat); }
+static int dec_schat(const uint8_t *b, size_t n, any_msg *o) { return msg_decode_server_chat(b, n, &o->chat); }
 
 static void sample_hello(any_msg *m) { strcpy(m->name.name, "Zo\xc3\xab"); /* "Zoë" */ }
 static void sample_rename(any_msg *m) { strcpy(m->name.name, "SixteenByteName!"); /* exactly PROTO_NAME_MAX */ }
@@ -151,6 +156,18 @@ static bool eq_player_name(const any_msg *a, const any_msg *b) {
            strcmp(a->player_name.name, b->player_name.name) == 0;
 }
 
+/* A client's raw line may hold anything but NUL: the server cleans it. */
+static void sample_cchat(any_msg *m) {
+    m->chat.from = 0;
+    strcpy(m->chat.text, "gg \x01 wp \xe2\x9c\x93");
+}
+static void sample_schat(any_msg *m) {
+    m->chat.from = PROTO_CHAT_FROM_SERVER;
+    strcpy(m->chat.text, "server restarting in 5 min");
+}
+static bool eq_chat(const any_msg *a, const any_msg *b) {
+    return a->chat.from == b->chat.from && strcmp(a->chat.text, b->chat.text) == 0;
+}
 static bool eq_leave(const any_msg *a, const any_msg *b) {
     return a->leave.player_id == b->leave.player_id && a->leave.reason == b->leave.reason;
 }
@@ -164,6 +181,8 @@ static const msg_kind KINDS[] = {
     {"join", MSG_S_JOIN, enc_join, dec_join, sample_join, eq_player_name},
     {"player_rename", MSG_S_RENAME, enc_prename, dec_prename, sample_prename, eq_player_name},
     {"leave", MSG_S_LEAVE, enc_leave, dec_leave, sample_leave, eq_leave},
+    {"client_chat", MSG_C_CHAT, enc_cchat, dec_cchat, sample_cchat, eq_chat},
+    {"server_chat", MSG_S_CHAT, enc_schat, dec_schat, sample_schat, eq_chat},
 };
 #define KIND_COUNT (sizeof KINDS / sizeof KINDS[0])
 
@@ -210,6 +229,8 @@ static void test_expected_sizes(void **state) {
         1 + 2 + 1 + 6,                           /* join "Zoë K"                */
         1 + 2 + 1 + 1,                           /* player_rename "x"           */
         1 + 2 + 1,                               /* leave                       */
+        1 + 1 + 11,                              /* client_chat, 11 bytes       */
+        1 + 2 + 1 + 26,                          /* server_chat, 26 bytes       */
     };
     assert_int_equal(sizeof expect / sizeof expect[0], KIND_COUNT);
     for (size_t i = 0; i < KIND_COUNT; i++) {
@@ -891,6 +912,44 @@ static void test_mutated_messages(void **state) {
     assert_true(accepted > 1000);
 }
 
+static void test_chat_range(void **state) {
+    (void)state;
+    uint8_t buf[PROTO_MAX_PACKET_BYTES];
+    msg_chat m = {0}, out;
+    /* longest line: PROTO_CHAT_MAX bytes both ways; one more is refused */
+    memset(m.text, 'a', PROTO_CHAT_MAX);
+    m.text[PROTO_CHAT_MAX] = '\0';
+    size_t n = msg_encode_client_chat(buf, sizeof buf, &m);
+    assert_int_equal(n, 2 + PROTO_CHAT_MAX);
+    assert_int_equal(msg_decode_client_chat(buf, n, &out), MSG_OK);
+    buf[1] = PROTO_CHAT_MAX + 1; /* claims a longer line */
+    uint8_t longer[2 + PROTO_CHAT_MAX + 1];
+    memcpy(longer, buf, n);
+    longer[n] = 'a';
+    assert_int_equal(msg_decode_client_chat(longer, sizeof longer, &out), MSG_ERR_TRUNCATED);
+    /* server chat: only clean text from a player id or the server */
+    m.from = 7;
+    strcpy(m.text, "hello");
+    n = msg_encode_server_chat(buf, sizeof buf, &m);
+    assert_true(n > 0);
+    assert_int_equal(msg_decode_server_chat(buf, n, &out), MSG_OK);
+    assert_int_equal(out.from, 7);
+    buf[1] = (uint8_t)(PROTO_MAX_PLAYERS & 0xff); /* from = PROTO_MAX_PLAYERS: no such player */
+    buf[2] = (uint8_t)(PROTO_MAX_PLAYERS >> 8);
+    assert_int_equal(msg_decode_server_chat(buf, n, &out), MSG_ERR_RANGE);
+    const char *unclean[] = {"", " lead", "trail ", "two  spaces", "bell\a", "tab\there", "bad \xff utf8"};
+    for (size_t i = 0; i < sizeof unclean / sizeof unclean[0]; i++) {
+        strcpy(m.text, unclean[i]);
+        m.from = 1;
+        if (msg_encode_server_chat(buf, sizeof buf, &m) != 0) fail_msg("encoded unclean '%s'", unclean[i]);
+        /* hand-built: the decoder refuses it too */
+        size_t len = strlen(unclean[i]);
+        uint8_t raw[64] = {MSG_S_CHAT, 1, 0, (uint8_t)len};
+        memcpy(raw + 4, unclean[i], len);
+        if (msg_decode_server_chat(raw, 4 + len, &out) == MSG_OK) fail_msg("decoded unclean '%s'", unclean[i]);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip_every_message),
@@ -908,6 +967,7 @@ int main(void) {
         cmocka_unit_test(test_welcome_range),
         cmocka_unit_test(test_player_name_range),
         cmocka_unit_test(test_leave_range),
+        cmocka_unit_test(test_chat_range),
         cmocka_unit_test(test_map_chunk_range),
         cmocka_unit_test(test_crc32_vectors),
         cmocka_unit_test(test_random_garbage),
