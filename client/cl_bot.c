@@ -1,6 +1,8 @@
 /* cl_bot.c - scripted wandering movement for --bot (see cl_bot.h). */
 #include "cl_bot.h"
 
+#include <math.h>
+
 #include "protocol.h"
 
 static uint32_t next_rand(cl_bot *b) {
@@ -25,7 +27,7 @@ void cl_bot_init(cl_bot *b, uint32_t seed) {
     b->aim = 0;
 }
 
-uint8_t cl_bot_buttons(cl_bot *b, uint32_t tick, int rate, const player_state *me) {
+uint8_t cl_bot_buttons(cl_bot *b, uint32_t tick, int rate, const player_state *me, const player_state *target) {
     static const uint8_t dirs[8] = {BTN_UP, BTN_UP | BTN_RIGHT, BTN_RIGHT, BTN_RIGHT | BTN_DOWN,
                                     BTN_DOWN, BTN_DOWN | BTN_LEFT, BTN_LEFT, BTN_LEFT | BTN_UP};
     /* Stuck: holding a direction but not moving (a wall). */
@@ -36,6 +38,17 @@ uint8_t cl_bot_buttons(cl_bot *b, uint32_t tick, int rate, const player_state *m
         b->aim = (uint16_t)(49152u + d * 8192u); /* looks where it walks */
         b->changed = tick;
         b->change_at = tick + (uint32_t)rate * 2 / 5 + next_rand(b) % (uint32_t)(rate + 1);
+    }
+    if (me && target) {
+        float dx = target->x - me->x, dy = target->y - me->y;
+        if (dx * dx + dy * dy <= CL_BOT_RANGE * CL_BOT_RANGE) {
+            float a = atan2f(dy, dx);
+            if (a < 0) a += 6.2831853f;
+            b->aim = (uint16_t)((uint32_t)(a / 6.2831853f * 65536.0f) & 0xffffu);
+            /* Close in: rockets every other second; else the rail gun. */
+            bool rocket = dx * dx + dy * dy < 36.0f && (tick / (uint32_t)rate) % 2 == 0;
+            return (uint8_t)(b->buttons | (rocket ? BTN_FIRE2 : BTN_FIRE));
+        }
     }
     return b->buttons;
 }

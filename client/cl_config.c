@@ -5,7 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cl_discovery.h"
 #include "text.h"
+
+#define CL_STR_(x) #x
+#define CL_STR(x) CL_STR_(x)
 
 void cl_config_default(cl_config *c) {
     memset(c, 0, sizeof *c);
@@ -14,6 +18,8 @@ void cl_config_default(cl_config *c) {
     c->width = 1024;
     c->height = 640;
     c->protocol_version = PROTO_VERSION;
+    snprintf(c->broadcast, sizeof c->broadcast, "%s", CL_DISCOVERY_DEFAULT_BROADCAST);
+    c->discovery_port = DISCOVERY_DEFAULT_PORT;
     c->say_count = 1;
 }
 
@@ -22,7 +28,8 @@ void cl_config_print_help(const char *prog) {
            "LAN arena client (protocol %u).\n\n"
            "Options:\n"
            "  --connect HOST[:PORT]  server to join (default 127.0.0.1:%d)\n"
-           "  --name NAME            player name, up to %d bytes of UTF-8 (default \"player\")\n"
+           "  --name NAME            player name, up to %d bytes of UTF-8 (default: the name\n"
+           "                         used last time in a window, else \"player\"); remembered\n"
            "  --headless             no window, no SDL video or audio (tests, load)\n"
            "  --bot                  scripted movement instead of the keyboard\n"
            "  --duration SECONDS     leave after this long (default: until Esc / closed)\n"
@@ -30,12 +37,19 @@ void cl_config_print_help(const char *prog) {
            "  --screenshot FILE.bmp  save the last frame before leaving (window mode)\n"
            "  --seed N               bot randomness (default: derived from the name)\n"
            "  --net-graph            start with the net graph shown (F3 toggles it)\n"
+           "  --scoreboard           keep the scoreboard shown (as if Tab were held)\n"
+           "  --list-servers         print the servers on the LAN (one JSON line each, then\n"
+           "                         {\"servers\":N}) and exit 0; listens --duration seconds\n"
+           "                         (default 1)\n"
+           "  --broadcast ADDR       where --list-servers asks (default " CL_DISCOVERY_DEFAULT_BROADCAST ")\n"
+           "  --discovery-port N     the servers' discovery port (default " CL_STR(DISCOVERY_DEFAULT_PORT) ")\n"
            "  --rename NAME          test hook: change name once, 1 s after joining\n"
            "  --say TEXT             test hook: send TEXT as chat 1 s after joining\n"
            "  --say-count N          test hook: ... N times at once (default 1)\n"
            "  --protocol-version N   test hook: announce protocol version N\n"
            "  --help                 this text\n\n"
-           "Controls: WASD or arrow keys move, mouse aims, Enter chats, F3 net graph,\n"
+           "Controls: WASD or arrow keys move, mouse aims, left button fires, Tab scores,\n"
+           "Enter chats, F3 net graph, F11 full screen,\n"
            "Esc leaves (or cancels the chat line).\n\n"
            "On exit a JSON summary is printed as the last line of standard output:\n"
            "  {\"name\",\"connected\",\"client_id\",\"snapshots\",\"players_seen\",\"rtt_ms\",\"jitter_ms\",\n"
@@ -59,6 +73,8 @@ cl_args_result cl_config_parse(cl_config *c, int argc, char **argv, char *err, i
         if (strcmp(a, "--headless") == 0) { c->headless = true; continue; }
         if (strcmp(a, "--bot") == 0) { c->bot = true; continue; }
         if (strcmp(a, "--net-graph") == 0) { c->net_graph = true; continue; }
+        if (strcmp(a, "--scoreboard") == 0) { c->scoreboard = true; continue; }
+        if (strcmp(a, "--list-servers") == 0) { c->list_servers = true; continue; }
         if (i + 1 >= argc) {
             snprintf(err, (size_t)err_cap, "unknown option or missing value: %s", a);
             return CL_ARGS_ERROR;
@@ -68,8 +84,10 @@ cl_args_result cl_config_parse(cl_config *c, int argc, char **argv, char *err, i
         if (strcmp(a, "--connect") == 0) {
             if (!*v || strlen(v) >= sizeof c->connect) goto bad_value;
             snprintf(c->connect, sizeof c->connect, "%s", v);
+            c->connect_given = true;
         } else if (strcmp(a, "--name") == 0) {
             if (text_sanitize(v, c->name, PROTO_NAME_MAX) == 0) goto bad_value;
+            c->name_given = true;
         } else if (strcmp(a, "--rename") == 0) {
             if (text_sanitize(v, c->rename_to, PROTO_NAME_MAX) == 0) goto bad_value;
         } else if (strcmp(a, "--say") == 0) {
@@ -97,6 +115,13 @@ cl_args_result cl_config_parse(cl_config *c, int argc, char **argv, char *err, i
             unsigned long s = strtoul(v, &end, 10);
             if (*end || !*v) goto bad_value;
             c->protocol_version = (uint32_t)s;
+        } else if (strcmp(a, "--broadcast") == 0) {
+            if (!*v || strlen(v) >= sizeof c->broadcast) goto bad_value;
+            snprintf(c->broadcast, sizeof c->broadcast, "%s", v);
+        } else if (strcmp(a, "--discovery-port") == 0) {
+            unsigned long p = strtoul(v, &end, 10);
+            if (*end || !*v || p < 1 || p > 65535) goto bad_value;
+            c->discovery_port = (uint16_t)p;
         } else {
             snprintf(err, (size_t)err_cap, "unknown option: %s", a);
             return CL_ARGS_ERROR;

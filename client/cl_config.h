@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "protocol.h"
+#include "discovery.h"
 
 /* Process exit codes, documented in --help and README.md. */
 enum {
@@ -25,7 +26,9 @@ enum {
 
 typedef struct {
     char connect[256];         /* HOST[:PORT] */
+    bool connect_given;        /* --connect was given: skip the LAN browser */
     char name[PROTO_NAME_MAX + 1];
+    bool name_given;           /* --name was on the command line */
     bool headless;
     bool bot;
     double duration;           /* seconds; 0 = until quit */
@@ -35,8 +38,12 @@ typedef struct {
     char rename_to[PROTO_NAME_MAX + 1]; /* test hook: rename after 1 s in game */
     uint32_t seed;             /* bot randomness; 0 = from the name */
     bool net_graph;            /* start with the net graph shown (F3 toggles) */
+    bool scoreboard;           /* test hook: keep the scoreboard shown (as if Tab were held) */
     char say[PROTO_CHAT_MAX + 1]; /* test hook: chat this, 1 s after joining */
     int say_count;             /* ... this many times at once (default 1) */
+    bool list_servers;         /* --list-servers: print the LAN's servers as JSON and exit */
+    char broadcast[64];        /* where discovery queries go (IPv4 address or name) */
+    uint16_t discovery_port;   /* the servers' discovery port */
 } cl_config;
 
 void cl_config_default(cl_config *c);

@@ -104,12 +104,18 @@ static void send_name(cl_conn *c, msg_id id, const char *name) {
     if (n && c->peer) net_send(c->peer, PROTO_CHANNEL_RELIABLE, buf, n, NET_RELIABLE);
 }
 
-static void on_welcome(cl_conn *c, const uint8_t *data, size_t len) {
+static void on_welcome(cl_conn *c, const uint8_t *data, size_t len, double now) {
     msg_welcome w;
     int r = msg_decode_welcome(data, len, &w);
-    if (r != MSG_OK || c->map_text) {
+    if (r != MSG_OK || c->map_text || (c->map_loaded && w.client_id != c->welcome.client_id)) {
         bad_packet(c, "welcome", r == MSG_OK ? MSG_ERR_WRONG_ID : r);
         return;
+    }
+    if (c->map_loaded) { /* a new match on another map: drop the old world */
+        map_free(&c->map);
+        c->map_loaded = false;
+        set_state(c, CONN_HANDSHAKE, now);
+        log_info("next match: loading map %s", w.map_name);
     }
     c->welcome = w;
     c->map_text = malloc(w.map_bytes);
@@ -202,9 +208,21 @@ static void on_snapshot(cl_conn *c, const uint8_t *data, size_t len, double now)
         bad_packet(c, "snapshot", r);
         return;
     }
+    const snap_frame *prev = cl_interp_newest(&c->interp);
+    if (prev) /* rockets that were there and are gone exploded */
+        for (int i = 0; i < prev->count; i++) {
+            const snap_entity *e = &prev->ents[i];
+            if (e->id < PROTO_ENT_ROCKET_BASE || e->id >= PROTO_ENT_PICKUP_BASE || snap_frame_find(&frame, e->id)) continue;
+            cl_effect *fx = &c->effects[c->effect_count++ % CL_EFFECTS];
+            float ahead = (float)(frame.tick - prev->tick) / (float)c->welcome.tick_rate * 0.5f;
+            fx->x = (float)e->x / PROTO_POS_SCALE + (float)e->vx / PROTO_VEL_SCALE * ahead;
+            fx->y = (float)e->y / PROTO_POS_SCALE + (float)e->vy / PROTO_VEL_SCALE * ahead;
+            fx->at = now;
+        }
     if (!cl_interp_add(&c->interp, &frame, now)) return;
     c->snapshots++;
     c->net.last_snapshot_bytes = (uint32_t)len;
+    c->self_ammo = frame.self_ammo;
     c->net.loss_up_pct = h.up_loss_pct;
     for (int i = 0; i < frame.count; i++) {
         const snap_entity *e = &frame.ents[i];
@@ -212,11 +230,49 @@ static void on_snapshot(cl_conn *c, const uint8_t *data, size_t len, double now)
             player_state ps;
             snap_entity_to_state(e, &ps);
             cl_predict_reconcile(&c->predict, &c->map, &ps, frame.last_cmd_tick);
-        } else if (!(c->seen[e->id / 8] & (1u << (e->id % 8)))) {
+        } else if (e->id < PROTO_MAX_PLAYERS && !(c->seen[e->id / 8] & (1u << (e->id % 8)))) {
             c->seen[e->id / 8] |= (uint8_t)(1u << (e->id % 8));
             c->players_seen++;
         }
     }
+}
+
+static void on_match(cl_conn *c, const uint8_t *data, size_t len, double now) {
+    msg_match m;
+    int r = msg_decode_match(data, len, &m);
+    if (r != MSG_OK) {
+        bad_packet(c, "match", r);
+        return;
+    }
+    c->match = m;
+    c->have_match = true;
+    (void)now;
+    if (m.phase == MATCH_INTERMISSION) log_info("match over; next map %s", m.next_map);
+}
+
+static void on_kill(cl_conn *c, const uint8_t *data, size_t len, double now) {
+    msg_kill m;
+    int r = msg_decode_kill(data, len, &m);
+    if (r != MSG_OK) {
+        bad_packet(c, "kill", r);
+        return;
+    }
+    c->kills[c->kill_count++ % CL_KILL_FEED] = (cl_kill){m.killer, m.victim, m.weapon, now};
+    if (m.victim == c->welcome.client_id) c->last_killer = m.killer;
+    log_info("kill %s -> %s", c->players[m.killer].name, c->players[m.victim].name);
+}
+
+static void on_score(cl_conn *c, const uint8_t *data, size_t len) {
+    msg_score m;
+    int r = msg_decode_score(data, len, &m);
+    if (r != MSG_OK) {
+        bad_packet(c, "score", r);
+        return;
+    }
+    cl_player *p = &c->players[m.player];
+    p->frags = m.frags;
+    p->deaths = m.deaths;
+    p->ping_ms = m.ping_ms;
 }
 
 static void on_chat(cl_conn *c, const uint8_t *data, size_t len, double now) {
@@ -245,13 +301,16 @@ void cl_conn_send_chat(cl_conn *c, const char *text) {
 
 static void on_receive(cl_conn *c, const uint8_t *data, size_t len, double now) {
     switch (msg_peek_id(data, len)) {
-    case MSG_S_WELCOME: on_welcome(c, data, len); break;
+    case MSG_S_WELCOME: on_welcome(c, data, len, now); break;
+    case MSG_S_MATCH: on_match(c, data, len, now); break;
     case MSG_S_MAP_CHUNK: on_map_chunk(c, data, len, now); break;
     case MSG_S_JOIN: on_player_name(c, data, len, true); break;
     case MSG_S_RENAME: on_player_name(c, data, len, false); break;
     case MSG_S_LEAVE: on_leave(c, data, len); break;
     case MSG_S_SNAPSHOT: on_snapshot(c, data, len, now); break;
     case MSG_S_CHAT: on_chat(c, data, len, now); break;
+    case MSG_S_KILL: on_kill(c, data, len, now); break;
+    case MSG_S_SCORE: on_score(c, data, len); break;
     default: bad_packet(c, "message", MSG_ERR_WRONG_ID); break;
     }
 }
@@ -299,18 +358,51 @@ static void send_input(cl_conn *c) {
     if (n) net_send(c->peer, PROTO_CHANNEL_UNRELIABLE, buf, n, NET_UNSEQUENCED);
 }
 
+/* The nearest other living player as drawn now, for the bot's aim. */
+static bool nearest_target(const cl_conn *c, double render_tick, player_state *out) {
+    float best = 1e9f;
+    bool found = false;
+    const player_state *me = &c->predict.state;
+    for (uint16_t id = 0; id < c->welcome.max_players; id++) {
+        if (id == c->welcome.client_id || !c->players[id].present) continue;
+        player_state p;
+        if (!cl_interp_sample(&c->interp, id, render_tick, &p) || !(p.flags & ENT_FLAG_ALIVE)) continue;
+        float dx = p.x - me->x, dy = p.y - me->y, d = dx * dx + dy * dy;
+        if (d < best) {
+            best = d;
+            *out = p;
+            found = true;
+        }
+    }
+    return found;
+}
+
 void cl_conn_update(cl_conn *c, double now, uint8_t buttons, uint16_t aim) {
     if (c->state != CONN_IN_GAME || !c->peer) return;
     int due = ticker_advance(&c->clock, now);
+    double view = cl_conn_render_tick(c, now);
+    uint32_t view_tick = view > 0 ? (uint32_t)(view + 0.5) : 0;
     for (int i = 0; i < due; i++) {
         uint8_t b = buttons;
         uint16_t a = aim;
         if (c->cfg.bot) {
+            player_state target;
+            bool has = c->predict.have_state && nearest_target(c, view, &target);
             b = cl_bot_buttons(&c->bot, c->predict.next_tick, c->welcome.tick_rate,
-                               c->predict.have_state ? &c->predict.state : NULL);
+                               c->predict.have_state ? &c->predict.state : NULL, has ? &target : NULL);
             a = c->bot.aim;
         }
-        cl_predict_command(&c->predict, &c->map, b & BTN_ALL, a);
+        if (c->have_match && c->match.phase == MATCH_INTERMISSION) b = 0; /* the server freezes play */
+        if ((b & (BTN_FIRE | BTN_FIRE2)) && now >= c->next_local_shot && c->self_ammo > 0 &&
+            (c->predict.state.flags & ENT_FLAG_ALIVE)) { /* muzzle flash / tracer at once: cosmetic */
+            bool rail = b & BTN_FIRE;
+            c->next_local_shot = now + (rail ? CL_RAIL_COOLDOWN : CL_ROCKET_COOLDOWN);
+            c->tracer_until = rail ? now + 0.1 : 0.0;
+            c->flash_until = now + 0.08;
+            c->tracer_aim = a;
+            c->shots_fired++;
+        }
+        cl_predict_command(&c->predict, &c->map, b & BTN_ALL, a, view_tick);
         send_input(c);
     }
     if (c->cfg.rename_to[0] && !c->renamed && now - c->joined_at > 1.0) {

@@ -35,8 +35,25 @@ typedef enum {
 typedef struct {
     bool present;
     char name[PROTO_NAME_MAX + 1];
+    int frags, deaths;
+    uint16_t ping_ms;
 } cl_player;
 
+#define CL_KILL_FEED 5
+typedef struct {
+    uint16_t killer, victim;
+    uint8_t weapon;
+    double at;
+} cl_kill;
+
+#define CL_RAIL_COOLDOWN 0.5   /* the server's cooldowns, for local muzzle flashes */
+#define CL_ROCKET_COOLDOWN 0.9
+#define CL_EFFECTS 16
+
+typedef struct {
+    float x, y;
+    double at; /* an explosion seen at this time */
+} cl_effect;
 #define CL_CHAT_LINES 8
 #define CL_CHAT_LINE_MAX (PROTO_NAME_MAX + PROTO_CHAT_MAX + 4)
 
@@ -103,6 +120,19 @@ typedef struct {
     uint32_t joined_down0, joined_up0;
     uint64_t stats_corrections0;
     double beyond_since;       /* drawing past the newest snapshot since (0: not) */
+    cl_kill kills[CL_KILL_FEED];  /* ring, newest at kill_count - 1 */
+    uint32_t kill_count;
+    uint8_t self_ammo;
+    uint16_t last_killer;         /* who fragged us last */
+    double next_local_shot;       /* cosmetic: when our gun may fire again */
+    double tracer_until;          /* cosmetic: our predicted tracer */
+    double flash_until;           /* cosmetic: our predicted muzzle flash */
+    uint32_t shots_fired;         /* times we pressed fire and the gun was ready */
+    cl_effect effects[CL_EFFECTS]; /* ring of explosions */
+    uint32_t effect_count;
+    msg_match match;              /* the match phase, limits and next map */
+    bool have_match;
+    uint16_t tracer_aim;
     cl_chat_line chat[CL_CHAT_LINES]; /* ring, newest at chat_count - 1 */
     uint32_t chat_count;
     int said;                  /* --say lines sent so far */

@@ -12,8 +12,9 @@ void cl_predict_init(cl_predict *p, float dt) {
     p->dt = dt;
 }
 
-input_cmd cl_predict_command(cl_predict *p, const game_map *m, uint8_t buttons, uint16_t aim) {
-    input_cmd c = {p->next_tick++, buttons, aim};
+input_cmd cl_predict_command(cl_predict *p, const game_map *m, uint8_t buttons, uint16_t aim, uint32_t view_tick) {
+    uint32_t prev = p->next_tick > 1 ? p->cmds[(p->next_tick - 1) % CL_CMD_RING].view_tick : 0;
+    input_cmd c = {p->next_tick++, buttons, aim, view_tick > prev ? view_tick : prev};
     p->cmds[c.tick % CL_CMD_RING] = c;
     if (p->have_state) sim_player_step(m, &p->state, &c, p->dt);
     return c;
@@ -27,7 +28,9 @@ void cl_predict_reconcile(cl_predict *p, const game_map *m, const player_state *
     /* Commands older than the ring are gone: replay what we still hold. */
     if (p->next_tick - first > CL_CMD_RING) first = p->next_tick - CL_CMD_RING;
     for (uint32_t t = first; t < p->next_tick; t++) sim_player_step(m, &s, &p->cmds[t % CL_CMD_RING], p->dt);
-    if (p->have_state) {
+    bool reborn = p->have_state && ((p->state.flags ^ s.flags) & ENT_FLAG_ALIVE);
+    if (reborn) p->smooth_x = p->smooth_y = 0.0f; /* died or respawned: the server moved us, no misprediction */
+    else if (p->have_state) {
         float ex = p->state.x - s.x, ey = p->state.y - s.y;
         float err = sqrtf(ex * ex + ey * ey);
         if (err > 0.5f / PROTO_POS_SCALE) {

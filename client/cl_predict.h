@@ -5,7 +5,9 @@
  * every command), and reconciliation: on each snapshot, restart from the
  * server's state at its last applied command and replay the newer ones.
  * A visible correction is blended away over a few frames (an offset that
- * decays), unless it is large, then the player snaps. Pure; no allocation.
+ * decays), unless it is large, then the player snaps. A death or respawn
+ * (the alive flag changing) is the server moving us, not a misprediction:
+ * it snaps and is not counted. Pure; no allocation.
  */
 #ifndef CL_PREDICT_H
 #define CL_PREDICT_H
@@ -36,8 +38,10 @@ typedef struct {
 void cl_predict_init(cl_predict *p, float dt);
 
 /* Records a new command for this tick, steps the prediction with it, and
- * returns it (with its tick assigned). */
-input_cmd cl_predict_command(cl_predict *p, const game_map *m, uint8_t buttons, uint16_t aim);
+ * returns it (with its tick assigned). view_tick is the server tick other
+ * players are drawn at; it never goes backwards from one command to the
+ * next (the server rewinds shots to it). */
+input_cmd cl_predict_command(cl_predict *p, const game_map *m, uint8_t buttons, uint16_t aim, uint32_t view_tick);
 
 /* Reconciles with the server's state after command `last_cmd_tick`. */
 void cl_predict_reconcile(cl_predict *p, const game_map *m, const player_state *server, uint32_t last_cmd_tick);

@@ -31,6 +31,17 @@ void cl_render_net_graph(SDL_Renderer *ren, cl_text *text, const cl_conn *c, con
 void cl_render_chat(SDL_Renderer *ren, cl_text *text, const cl_conn *c, const cl_view *view, double now,
                     const char *typing);
 
+/* HUD: health, ammunition, frags and deaths at the bottom, the kill feed
+ * at the top left, and a death notice while dead. */
+void cl_render_hud(SDL_Renderer *ren, cl_text *text, const cl_conn *c, const cl_view *view, double now);
+
+/* Tab (and the intermission): every player's name, frags, deaths and
+ * ping, best first; in the intermission also who won and the next map. */
+void cl_render_scoreboard(SDL_Renderer *ren, cl_text *text, const cl_conn *c, const cl_view *view, double now);
+
+/* Seconds left in the match phase (0 when unknown or no time limit). */
+double cl_render_seconds_left(const cl_conn *c, double now);
+
 /* Colour of a player, distinct for neighbouring ids. */
 SDL_Color cl_render_player_color(uint16_t id);
 

@@ -45,12 +45,18 @@ int main(int argc, char **argv) {
         log_error("%s", err);
         return 1;
     }
+    char disc[48];
+    if (s.discovery.open)
+        snprintf(disc, sizeof disc, ", discovery on UDP port %u", s.discovery.port);
+    else
+        snprintf(disc, sizeof disc, ", discovery off");
     log_info("listening on UDP port %u: \"%s\", map %s (%dx%d), %d Hz ticks, %d Hz snapshots, %d players max, "
-             "protocol %u",
+             "protocol %u%s",
              s.port, cfg.name, s.map.name, s.map.width, s.map.height, cfg.tick_rate, cfg.snapshot_rate,
-             cfg.max_players, PROTO_VERSION);
+             cfg.max_players, PROTO_VERSION, disc);
     sv_server_run(&s, &stop_requested, &stats_requested);
-    log_info("%s received: telling clients and shutting down", stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+    log_info("%s: telling clients and shutting down",
+             stop_signal == SIGINT ? "SIGINT received" : stop_signal == SIGTERM ? "SIGTERM received" : "console quit");
     sv_snapshot_log_stats(&s);
     sv_server_shutdown(&s, PROTO_REASON_SHUTDOWN);
     log_info("shutdown complete");

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "log.h"
+#include "sv_combat.h"
+#include "sv_match.h"
 #include "sv_server.h"
 #include "text.h"
 
@@ -143,17 +145,8 @@ static void send_player_name(ENetPeer *to, msg_id id, uint16_t player, const cha
     else sv_broadcast(s, PROTO_CHANNEL_RELIABLE, buf, n, NET_RELIABLE);
 }
 
-static void handle_hello(server *s, sv_client *c, const uint8_t *data, size_t len) {
-    msg_name hello;
-    int r = msg_decode_hello(data, len, &hello);
-    if (r != MSG_OK) {
-        bad_packet(s, c, "hello", r);
-        return;
-    }
-    choose_name(s, c, hello.name, c->name);
-    uint16_t id = sv_client_id(s, c);
-    sim_player_spawn(&s->map, &c->ps, s->spawn_counter++);
-    msg_welcome w = {.client_id = id,
+bool sv_clients_send_welcome(server *s, sv_client *c) {
+    msg_welcome w = {.client_id = sv_client_id(s, c),
                      .max_players = (uint16_t)s->cfg.max_players,
                      .tick_rate = (uint16_t)s->cfg.tick_rate,
                      .snapshot_rate = (uint16_t)s->cfg.snapshot_rate,
@@ -166,8 +159,7 @@ static void handle_hello(server *s, sv_client *c, const uint8_t *data, size_t le
     size_t n = msg_encode_welcome(buf, sizeof buf, &w);
     if (!n || !net_send(c->peer, PROTO_CHANNEL_RELIABLE, buf, n, NET_RELIABLE)) {
         log_error("could not send welcome to %s", c->addr);
-        sv_client_drop(s, c, PROTO_REASON_HANDSHAKE);
-        return;
+        return false;
     }
     for (size_t off = 0; off < s->map_text_len; off += PROTO_MAP_CHUNK_BYTES) {
         size_t left = s->map_text_len - off;
@@ -177,9 +169,25 @@ static void handle_hello(server *s, sv_client *c, const uint8_t *data, size_t le
         size_t cn = msg_encode_map_chunk(chunk, sizeof chunk, &ch);
         if (!cn || !net_send(c->peer, PROTO_CHANNEL_RELIABLE, chunk, cn, NET_RELIABLE)) {
             log_error("could not send the map to %s", c->addr);
-            sv_client_drop(s, c, PROTO_REASON_HANDSHAKE);
-            return;
+            return false;
         }
+    }
+    return true;
+}
+
+static void handle_hello(server *s, sv_client *c, const uint8_t *data, size_t len) {
+    msg_name hello;
+    int r = msg_decode_hello(data, len, &hello);
+    if (r != MSG_OK) {
+        bad_packet(s, c, "hello", r);
+        return;
+    }
+    choose_name(s, c, hello.name, c->name);
+    uint16_t id = sv_client_id(s, c);
+    sv_combat_spawn(s, c);
+    if (!sv_clients_send_welcome(s, c)) {
+        sv_client_drop(s, c, PROTO_REASON_HANDSHAKE);
+        return;
     }
     /* The newcomer learns who is here, then everyone (itself included)
      * learns of the newcomer under its final name. */
@@ -187,6 +195,8 @@ static void handle_hello(server *s, sv_client *c, const uint8_t *data, size_t le
         if (s->clients[i].state == SLOT_PLAYING) send_player_name(c->peer, MSG_S_JOIN, (uint16_t)i, s->clients[i].name, s);
     c->state = SLOT_PLAYING;
     send_player_name(NULL, MSG_S_JOIN, id, c->name, s);
+    sv_combat_send_scores(s, c);
+    sv_match_send(s, c);
     int playing = 0;
     for (int i = 0; i < s->cfg.max_players; i++) playing += s->clients[i].state == SLOT_PLAYING;
     log_info("player %d '%s' joined from %s (%d playing)", id, c->name, c->addr, playing);

@@ -7,6 +7,9 @@
 
 #include "text.h"
 
+#define SV_STR_(x) #x
+#define SV_STR(x) SV_STR_(x)
+
 void sv_config_default(sv_config *c) {
     memset(c, 0, sizeof *c);
     c->port = SV_DEFAULT_PORT;
@@ -15,6 +18,10 @@ void sv_config_default(sv_config *c) {
     c->snapshot_rate = SV_DEFAULT_SNAPSHOT_RATE;
     snprintf(c->map, sizeof c->map, "%s", SV_DEFAULT_MAP);
     snprintf(c->name, sizeof c->name, "%s", SV_DEFAULT_NAME);
+    c->time_limit = SV_DEFAULT_TIME_LIMIT;
+    c->frag_limit = SV_DEFAULT_FRAG_LIMIT;
+    c->intermission = SV_DEFAULT_INTERMISSION;
+    c->discovery_port = DISCOVERY_DEFAULT_PORT;
 }
 
 void sv_config_print_help(const char *prog) {
@@ -27,13 +34,21 @@ void sv_config_print_help(const char *prog) {
            "  --tick-rate HZ     simulation ticks per second, %d..%d (default %d)\n"
            "  --snapshot-rate HZ snapshots per second to each client, 1..tick rate\n"
            "                     (default %d, or the tick rate if lower)\n"
-           "  --map NAME|PATH    map from assets/maps/NAME.map, or a .map file (default %s)\n"
+           "  --map NAME[,NAME]  the map rotation: each NAME from assets/maps/NAME.map, or a\n"
+           "                     .map file path (default %s); every map is checked at start\n"
+           "  --time-limit MIN   minutes per match, decimals allowed, 0 = none (default %d)\n"
+           "  --frag-limit N     frags that end a match, 0 = none (default %d)\n"
+           "  --intermission S   seconds of final scores before the next map (default %d)\n"
            "  --name TEXT        server name shown to players (default \"%s\")\n"
+           "  --discovery-port N answer LAN discovery queries on UDP port N (default\n"
+           "                     " SV_STR(DISCOVERY_DEFAULT_PORT) "; 0: no responder; shared by servers on one host)\n"
            "  --help             this text\n\n"
+           "Console (standard input): status, kick NAME|ID, say TEXT, map NAME, quit.\n"
            "Stops cleanly on SIGINT (Ctrl-C) or SIGTERM, telling every client why.\n"
            "Exit status: 0 clean shutdown, 1 start-up error (port, map), 2 usage error.\n",
            prog, PROTO_VERSION, SV_DEFAULT_PORT, PROTO_MAX_PLAYERS, SV_DEFAULT_MAX_PLAYERS, PROTO_MIN_TICK_RATE,
-           PROTO_MAX_TICK_RATE, SV_DEFAULT_TICK_RATE, SV_DEFAULT_SNAPSHOT_RATE, SV_DEFAULT_MAP, SV_DEFAULT_NAME);
+           PROTO_MAX_TICK_RATE, SV_DEFAULT_TICK_RATE, SV_DEFAULT_SNAPSHOT_RATE, SV_DEFAULT_MAP,
+           SV_DEFAULT_TIME_LIMIT / 60, SV_DEFAULT_FRAG_LIMIT, SV_DEFAULT_INTERMISSION, SV_DEFAULT_NAME);
 }
 
 static bool parse_int(const char *s, long lo, long hi, long *out) {
@@ -68,11 +83,25 @@ sv_args_result sv_config_parse(sv_config *c, int argc, char **argv, char *err, i
             if (!parse_int(v, 1, PROTO_MAX_TICK_RATE, &n)) goto bad_value;
             c->snapshot_rate = (int)n;
             snapshot_given = true;
+        } else if (strcmp(a, "--time-limit") == 0) {
+            char *end;
+            double minutes = strtod(v, &end);
+            if (*end || !(minutes >= 0 && minutes <= 1440)) goto bad_value;
+            c->time_limit = (int)(minutes * 60.0 + 0.5);
+        } else if (strcmp(a, "--frag-limit") == 0) {
+            if (!parse_int(v, 0, 10000, &n)) goto bad_value;
+            c->frag_limit = (int)n;
+        } else if (strcmp(a, "--intermission") == 0) {
+            if (!parse_int(v, 1, 120, &n)) goto bad_value;
+            c->intermission = (int)n;
         } else if (strcmp(a, "--map") == 0) {
             if (strlen(v) == 0 || strlen(v) >= sizeof c->map) goto bad_value;
             snprintf(c->map, sizeof c->map, "%s", v);
         } else if (strcmp(a, "--name") == 0) {
             if (text_sanitize(v, c->name, PROTO_SERVER_NAME_MAX) == 0) goto bad_value;
+        } else if (strcmp(a, "--discovery-port") == 0) {
+            if (!parse_int(v, 0, 65535, &n)) goto bad_value;
+            c->discovery_port = (uint16_t)n;
         } else {
             snprintf(err, (size_t)err_cap, "unknown option: %s", a);
             return SV_ARGS_ERROR;
@@ -89,6 +118,11 @@ sv_args_result sv_config_parse(sv_config *c, int argc, char **argv, char *err, i
             return SV_ARGS_ERROR;
         }
         c->snapshot_rate = c->tick_rate;
+    }
+    if (c->discovery_port != 0 && c->discovery_port == c->port) {
+        snprintf(err, (size_t)err_cap, "--discovery-port %u is also the game port (--port); pick another",
+                 c->discovery_port);
+        return SV_ARGS_ERROR;
     }
     return SV_ARGS_OK;
 }

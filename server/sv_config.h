@@ -9,21 +9,29 @@
 #include <stdint.h>
 
 #include "protocol.h"
+#include "discovery.h"
 
 #define SV_DEFAULT_PORT 27500
 #define SV_DEFAULT_MAX_PLAYERS 32
 #define SV_DEFAULT_TICK_RATE 60
 #define SV_DEFAULT_SNAPSHOT_RATE 30
-#define SV_DEFAULT_MAP "courtyard"
+#define SV_DEFAULT_MAP "courtyard,crossroads"
 #define SV_DEFAULT_NAME "LAN Arena"
+#define SV_DEFAULT_TIME_LIMIT 600
+#define SV_DEFAULT_FRAG_LIMIT 20
+#define SV_DEFAULT_INTERMISSION 8
 
 typedef struct {
     uint16_t port;           /* 0: the OS picks a free port */
     int max_players;
     int tick_rate;           /* Hz */
     int snapshot_rate;       /* Hz, <= tick_rate */
-    char map[256];           /* a name under assets/maps/ or a path to a .map file */
+    char map[256];           /* rotation: NAME[,NAME...], each under assets/maps/ or a .map path */
+    int time_limit;          /* seconds per match, 0 = none */
+    int frag_limit;          /* frags that end a match, 0 = none */
+    int intermission;        /* seconds of final scores between matches */
     char name[PROTO_SERVER_NAME_MAX + 1];
+    uint16_t discovery_port; /* LAN discovery responder (discovery.h); 0: none */
 } sv_config;
 
 void sv_config_default(sv_config *c);

@@ -8,41 +8,22 @@
 
 #include "assets.h"
 #include "log.h"
-
-/* "courtyard" -> assets/maps/courtyard.map; anything with a '/' or ending in
- * .map is taken as a path. */
-static bool resolve_map(const char *arg, char *path, size_t cap) {
-    size_t n = strlen(arg);
-    if (strchr(arg, '/') || (n > 4 && strcmp(arg + n - 4, ".map") == 0)) {
-        snprintf(path, cap, "%s", arg);
-        return true;
-    }
-    char rel[300];
-    snprintf(rel, sizeof rel, "maps/%s.map", arg);
-    if (assets_find(rel, path, cap)) return true;
-    snprintf(path, cap, "assets/%s", rel);
-    return false;
-}
+#include "sv_combat.h"
+#include "sv_console.h"
+#include "sv_match.h"
 
 bool sv_server_init(server *s, const sv_config *cfg, char *err, size_t err_cap) {
     memset(s, 0, sizeof *s);
     s->cfg = *cfg;
-    char path[1200], map_err[512];
-    if (!resolve_map(cfg->map, path, sizeof path)) {
-        snprintf(err, err_cap, "map '%s' not found (looked for %s)", cfg->map, path);
-        return false;
-    }
-    if (!map_read_text(path, &s->map_text, &s->map_text_len, map_err, sizeof map_err) ||
-        !map_parse(s->map_text, s->map_text_len, &s->map, map_err, sizeof map_err)) {
-        snprintf(err, err_cap, "bad map: %s%s%s", s->map_text ? path : "", s->map_text ? ": " : "", map_err);
+    if (!sv_match_init(s, err, err_cap)) {
         free(s->map_text);
+        map_free(&s->map);
         return false;
     }
-    s->map_crc32 = msg_crc32(s->map_text, s->map_text_len);
     s->clients = calloc((size_t)cfg->max_players, sizeof *s->clients);
-    s->near_scratch = calloc((size_t)cfg->max_players, sizeof *s->near_scratch);
+    s->near_scratch = calloc((size_t)cfg->max_players + PROTO_MAX_ROCKETS + PROTO_MAX_PICKUPS, sizeof *s->near_scratch);
     s->rings = calloc((size_t)cfg->max_players * PROTO_SNAPSHOT_RING, sizeof *s->rings);
-    if (!s->clients || !s->near_scratch || !s->rings) {
+    if (!s->clients || !s->near_scratch || !s->rings || !lag_history_init(&s->lag, cfg->max_players)) {
         snprintf(err, err_cap, "out of memory for %d players", cfg->max_players);
         goto fail;
     }
@@ -60,9 +41,16 @@ bool sv_server_init(server *s, const sv_config *cfg, char *err, size_t err_cap) 
     net_host_limits(s->host);
     for (int i = 0; i < cfg->max_players; i++) s->clients[i].ring = s->rings + (size_t)i * PROTO_SNAPSHOT_RING;
     s->port = net_host_port(s->host);
+    sv_discovery_init(&s->discovery);
+    if (cfg->discovery_port != 0) {
+        char derr[256];
+        if (!sv_discovery_open(&s->discovery, cfg->discovery_port, derr, sizeof derr))
+            log_warn("%s: running without LAN discovery", derr);
+    }
     ticker_init(&s->clock, cfg->tick_rate, SV_MAX_CATCHUP_TICKS);
     return true;
 fail:
+    lag_history_free(&s->lag);
     free(s->map_text);
     free(s->rings);
     free(s->clients);
@@ -104,14 +92,20 @@ static void update_stats(server *s, double now, bool log_now) {
 void sv_server_tick(server *s) {
     float dt = 1.0f / (float)s->cfg.tick_rate;
     s->tick++;
+    sv_match_tick(s);
+    bool frozen = sv_match_frozen(s); /* intermission: players coast to a stop, nobody fires */
+    if (!frozen) sv_combat_begin_tick(s);
     for (int i = 0; i < s->cfg.max_players; i++) {
         sv_client *c = &s->clients[i];
         if (c->state != SLOT_PLAYING) continue;
         bool fresh;
-        input_cmd cmd = sv_input_take(&c->input, &fresh);
-        if (fresh) c->last_cmd_tick = cmd.tick;
-        sim_player_step(&s->map, &c->ps, &cmd, dt);
+        c->cmd = sv_input_take(&c->input, &fresh);
+        if (fresh) c->last_cmd_tick = c->cmd.tick;
+        else c->cmd.buttons &= (uint8_t)~(BTN_FIRE | BTN_FIRE2); /* a repeated command never fires again */
+        if (frozen) c->cmd.buttons = 0;
+        sim_player_step(&s->map, &c->ps, &c->cmd, dt);
     }
+    if (!frozen) sv_combat_after_move(s);
     if (snapshot_due(s)) sv_snapshot_send_all(s);
 }
 
@@ -138,8 +132,18 @@ static void pump(server *s, uint32_t timeout_ms) {
     if (r < 0) log_warn("enet_host_service failed (a send was refused); continuing");
 }
 
+/* Answers waiting LAN discovery queries: never blocks, bounded per call. */
+static void poll_discovery(server *s, double now) {
+    if (!s->discovery.open) return;
+    sv_discovery_info info = {.name = s->cfg.name, .map = s->map.name, .game_port = s->port,
+                              .players = (uint16_t)s->occupied, .max_players = (uint16_t)s->cfg.max_players};
+    sv_discovery_poll(&s->discovery, &info, now);
+}
+
 void sv_server_run(server *s, volatile sig_atomic_t *stop, volatile sig_atomic_t *stats_request) {
     s->last_stats_at = clock_now();
+    sv_console console;
+    sv_console_init(&console);
     while (!*stop) {
         double now = clock_now();
         int due = ticker_advance(&s->clock, now);
@@ -150,6 +154,12 @@ void sv_server_run(server *s, volatile sig_atomic_t *stop, volatile sig_atomic_t
             s->reported_dropped = s->clock.dropped;
         }
         sv_clients_check_handshakes(s, now);
+        sv_console_poll(&console, s, stop);
+        if (now - s->last_scores_at >= SV_SCORE_PING_INTERVAL) { /* pings change */
+            s->last_scores_at = now;
+            sv_combat_send_scores(s, NULL);
+        }
+        poll_discovery(s, now);
         update_stats(s, now, *stats_request != 0);
         *stats_request = 0;
         double wait = ticker_wait(&s->clock, clock_now());
@@ -165,6 +175,12 @@ static int live_peers(const ENetHost *h) {
 }
 
 void sv_server_shutdown(server *s, proto_reason reason) {
+    if (s->discovery.open) {
+        char stats[200];
+        sv_discovery_format_stats(&s->discovery, stats, sizeof stats);
+        log_info("discovery: %s", stats);
+        sv_discovery_close(&s->discovery);
+    }
     if (s->host) {
         for (int i = 0; i < s->cfg.max_players; i++)
             if (s->clients[i].state != SLOT_FREE) sv_client_drop(s, &s->clients[i], reason);
@@ -182,6 +198,7 @@ void sv_server_shutdown(server *s, proto_reason reason) {
     free(s->clients);
     free(s->near_scratch);
     free(s->rings);
+    lag_history_free(&s->lag);
     s->rings = NULL;
     s->clients = NULL;
     s->near_scratch = NULL;

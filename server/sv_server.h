@@ -21,7 +21,9 @@
 #include "sim.h"
 #include "snapshot.h"
 #include "sv_config.h"
+#include "sv_discovery.h"
 #include "sv_input.h"
+#include "sv_lagcomp.h"
 
 #define SV_SPARE_PEERS 16          /* extra ENet peers so a full server can say so */
 #define SV_HANDSHAKE_TIMEOUT 5.0   /* seconds to send a valid hello */
@@ -53,12 +55,34 @@ typedef struct {
     uint32_t full_snapshots;     /* snapshots sent without a baseline */
     ratelimit chat_limit;        /* SV_CHAT_BURST lines, then SV_CHAT_RATE per second */
     uint32_t chat_refused;
+    input_cmd cmd;               /* the command applied this tick */
+    int frags, deaths;
+    int ammo;
+    uint32_t fire_ready, fired_until, protect_until, respawn_at, ammo_at; /* ticks */
+    uint32_t shots, hits, pickups;
 } sv_client;
 
 typedef struct {
     float dist2;
     uint16_t index;
 } sv_near;
+
+typedef struct {
+    bool active;
+    uint16_t owner;
+    float x, y, vx, vy;
+    uint32_t born, expires; /* ticks */
+} sv_rocket;
+
+#define SV_MAX_ROTATION 16
+
+/* Match flow: phase, limits, the map rotation (sv_match.c). */
+typedef struct {
+    char maps[SV_MAX_ROTATION][64];
+    int map_count, current;
+    uint8_t phase;           /* MATCH_* */
+    uint32_t phase_end;      /* tick */
+} sv_match_state;
 
 /* Sizes of the snapshots sent, for the figures logged at exit. */
 typedef struct {
@@ -91,10 +115,18 @@ typedef struct {
     uint16_t priority_scratch[PROTO_VIEW_MAX_ENTITIES];
     sv_snap_stats snap_stats;
     double last_stats_at;
+    double last_scores_at;
+    lag_history lag;        /* positions of the last ticks, for lag compensation */
+    sv_rocket rockets[PROTO_MAX_ROCKETS];
+    uint32_t pickup_back[PROTO_MAX_PICKUPS]; /* tick a taken pickup returns (0: there) */
+    sv_match_state match;
+    sv_discovery discovery; /* LAN discovery responder; closed when off */
 } server;
 
-/* Loads the map, opens the UDP port, allocates every slot. False with a
- * message in err on failure (nothing left to free). */
+/* Loads the map, opens the UDP port, allocates every slot, and opens the LAN
+ * discovery responder when configured (failing to bind it is only a warning:
+ * the server runs without it). False with a message in err on failure
+ * (nothing left to free). */
 bool sv_server_init(server *s, const sv_config *cfg, char *err, size_t err_cap);
 
 /* Runs until *stop becomes non-zero (set by a signal handler); logs
@@ -120,6 +152,9 @@ void sv_clients_on_receive(server *s, ENetPeer *peer, const uint8_t *data, size_
  * every player, or to one client when `to` is not NULL. */
 void sv_chat_send(server *s, sv_client *to, uint16_t from, const char *text);
 void sv_clients_check_handshakes(server *s, double now);
+/* Sends S_WELCOME and the map file to a client (at join and on a map
+ * change); false if ENet refused (the caller drops the client). */
+bool sv_clients_send_welcome(server *s, sv_client *c);
 /* Disconnects a client with a reason, announcing its leave. */
 void sv_client_drop(server *s, sv_client *c, proto_reason reason);
 /* Sends to every PLAYING client. */

@@ -23,14 +23,43 @@ static int near_cmp(const void *a, const void *b) {
 
 static int u16_cmp(const void *a, const void *b) { return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b; }
 
+/* The replicated state of any entity id: a player, a rocket (velocity,
+ * alive), or a pickup (alive while it is there; aim = its type). */
+static void entity_state(const server *s, uint16_t id, player_state *out) {
+    if (id < PROTO_ENT_ROCKET_BASE) {
+        *out = s->clients[id].ps;
+        return;
+    }
+    memset(out, 0, sizeof *out);
+    if (id < PROTO_ENT_PICKUP_BASE) {
+        const sv_rocket *r = &s->rockets[id - PROTO_ENT_ROCKET_BASE];
+        *out = (player_state){r->x, r->y, r->vx, r->vy, 0, ENT_FLAG_ALIVE, 0};
+        return;
+    }
+    int k = id - PROTO_ENT_PICKUP_BASE;
+    const map_pickup *p = &s->map.pickups[k];
+    out->x = p->x;
+    out->y = p->y;
+    out->aim = p->type;
+    out->flags = s->pickup_back[k] > s->tick ? 0 : ENT_FLAG_ALIVE;
+}
+
+static void add_near(server *s, int *n, const sv_client *viewer, uint16_t id, float x, float y) {
+    float dx = x - viewer->ps.x, dy = y - viewer->ps.y;
+    s->near_scratch[(*n)++] = (sv_near){id == sv_client_id(s, viewer) ? -1.0f : dx * dx + dy * dy, id};
+}
+
 void sv_snapshot_build(server *s, const sv_client *viewer, snap_frame *want, uint16_t *priority) {
     int n = 0;
     for (int i = 0; i < s->cfg.max_players; i++) {
         const sv_client *c = &s->clients[i];
-        if (c->state != SLOT_PLAYING) continue;
-        float dx = c->ps.x - viewer->ps.x, dy = c->ps.y - viewer->ps.y;
-        s->near_scratch[n++] = (sv_near){c == viewer ? -1.0f : dx * dx + dy * dy, (uint16_t)i};
+        if (c->state == SLOT_PLAYING) add_near(s, &n, viewer, (uint16_t)i, c->ps.x, c->ps.y);
     }
+    for (int k = 0; k < PROTO_MAX_ROCKETS; k++)
+        if (s->rockets[k].active)
+            add_near(s, &n, viewer, (uint16_t)(PROTO_ENT_ROCKET_BASE + k), s->rockets[k].x, s->rockets[k].y);
+    for (int k = 0; k < s->map.pickup_count; k++)
+        add_near(s, &n, viewer, (uint16_t)(PROTO_ENT_PICKUP_BASE + k), s->map.pickups[k].x, s->map.pickups[k].y);
     qsort(s->near_scratch, (size_t)n, sizeof *s->near_scratch, near_cmp);
     if (n > PROTO_VIEW_MAX_ENTITIES) n = PROTO_VIEW_MAX_ENTITIES;
     /* Ids of the chosen ones in id order for the frame; priority maps the
@@ -39,7 +68,11 @@ void sv_snapshot_build(server *s, const sv_client *viewer, snap_frame *want, uin
     for (int k = 0; k < n; k++) ids[k] = s->near_scratch[k].index;
     qsort(ids, (size_t)n, sizeof ids[0], u16_cmp);
     want->count = (uint16_t)n;
-    for (int k = 0; k < n; k++) snap_entity_from_state(&want->ents[k], ids[k], &s->clients[ids[k]].ps);
+    for (int k = 0; k < n; k++) {
+        player_state ps;
+        entity_state(s, ids[k], &ps);
+        snap_entity_from_state(&want->ents[k], ids[k], &ps);
+    }
     for (int k = 0; k < n; k++) {
         uint16_t id = s->near_scratch[k].index;
         const uint16_t *at = bsearch(&id, ids, (size_t)n, sizeof ids[0], u16_cmp);
@@ -73,6 +106,7 @@ void sv_snapshot_send_all(server *s) {
         sv_snapshot_build(s, c, want, s->priority_scratch);
         want->tick = s->tick;
         want->last_cmd_tick = c->last_cmd_tick;
+        want->self_ammo = (uint8_t)(c->ammo < 0 ? 0 : c->ammo > PROTO_MAX_AMMO ? PROTO_MAX_AMMO : c->ammo);
         const snap_frame *base = find_baseline(c);
         snap_frame *slot = &c->ring[c->ring_next % PROTO_SNAPSHOT_RING];
         if (slot == base) slot = &c->ring[++c->ring_next % PROTO_SNAPSHOT_RING]; /* never overwrite it */

@@ -143,6 +143,16 @@ bool map_parse(const char *text, size_t len, game_map *out, char *err, size_t er
                 }
                 m.spawns[m.spawn_count++] = (map_spawn){(float)x + 0.5f, (float)y + 0.5f};
                 break;
+            case 'H':
+            case 'A':
+                t = TILE_FLOOR;
+                if (m.pickup_count == PROTO_MAX_PICKUPS) {
+                    free(m.tiles);
+                    return fail(err, err_cap, c.number, "more than %d pickups", PROTO_MAX_PICKUPS);
+                }
+                m.pickups[m.pickup_count++] =
+                    (map_pickup){(float)x + 0.5f, (float)y + 0.5f, line[x] == 'H' ? PICKUP_HEALTH : PICKUP_AMMO};
+                break;
             default: {
                 unsigned char ch = (unsigned char)line[x];
                 free(m.tiles);

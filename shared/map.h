@@ -7,11 +7,13 @@
  *   name Courtyard         <- required: 1..32 bytes, shown in the client
  *   tiles                  <- every following line is one row of the grid
  *   ##########
- *   #S.......#             '#' wall   '.' floor   'S' spawn point (floor)
+ *   #S..H..A.#             '#' wall   '.' floor   'S' spawn point (floor)
+ *                          'H' health pickup   'A' ammunition pickup (floor)
  *   ##########
  *
  * Rows must all have the same width; width and height are 4..512 tiles; the
- * map needs at least one spawn point and at most MAP_MAX_SPAWNS. Anything
+ * map needs at least one spawn point and at most MAP_MAX_SPAWNS, and at most
+ * PROTO_MAX_PICKUPS pickups. Anything
  * outside the grid counts as wall. One tile is one world unit.
  */
 #ifndef GAME_MAP_H
@@ -33,12 +35,21 @@ typedef struct {
     float x, y; /* centre of the spawn tile, world units */
 } map_spawn;
 
+typedef enum { PICKUP_HEALTH = 0, PICKUP_AMMO = 1 } map_pickup_type;
+
+typedef struct {
+    float x, y; /* centre of the tile */
+    uint8_t type; /* map_pickup_type */
+} map_pickup;
+
 typedef struct {
     char name[PROTO_MAP_NAME_MAX + 1];
     int width, height;
     uint8_t *tiles; /* width * height, row-major, owned; map_tile values */
     int spawn_count;
     map_spawn spawns[MAP_MAX_SPAWNS];
+    int pickup_count;
+    map_pickup pickups[PROTO_MAX_PICKUPS];
 } game_map;
 
 /* Parses map text. On success fills *out (free with map_free) and returns

@@ -64,6 +64,8 @@ static bool input_valid(const msg_input *m) {
     for (int i = 0; i < m->count; i++) {
         if (m->cmds[i].buttons & ~BTN_ALL) return false;
         if (m->cmds[i].tick != m->cmds[0].tick - (uint32_t)i) return false;
+        /* view ticks never run ahead of the newest (they lag by at most 255: clamped) */
+        if (m->cmds[i].view_tick > m->cmds[0].view_tick) return false;
     }
     return true;
 }
@@ -75,10 +77,13 @@ size_t msg_encode_input(uint8_t *buf, size_t cap, const msg_input *m) {
     wire_write_u8(&w, MSG_C_INPUT);
     wire_write_u32(&w, m->ack_snapshot_tick);
     wire_write_u32(&w, m->cmds[0].tick);
+    wire_write_u32(&w, m->cmds[0].view_tick);
     wire_write_u8(&w, m->count);
     for (int i = 0; i < m->count; i++) {
         wire_write_u8(&w, m->cmds[i].buttons);
         wire_write_u16(&w, m->cmds[i].aim);
+        uint32_t back = m->cmds[0].view_tick - m->cmds[i].view_tick;
+        wire_write_u8(&w, (uint8_t)(back > 255 ? 255 : back));
     }
     return finish_write(&w);
 }
@@ -89,6 +94,7 @@ int msg_decode_input(const uint8_t *buf, size_t len, msg_input *out) {
     if (!expect_id(&r, MSG_C_INPUT)) return wire_reader_ok(&r) ? MSG_ERR_WRONG_ID : MSG_ERR_TRUNCATED;
     out->ack_snapshot_tick = wire_read_u32(&r);
     uint32_t newest = wire_read_u32(&r);
+    uint32_t newest_view = wire_read_u32(&r);
     out->count = wire_read_u8(&r);
     if (!wire_reader_ok(&r)) return MSG_ERR_TRUNCATED;
     if (out->count < 1 || out->count > PROTO_MAX_CMDS_PER_PACKET || newest < out->count) return MSG_ERR_RANGE;
@@ -96,6 +102,10 @@ int msg_decode_input(const uint8_t *buf, size_t len, msg_input *out) {
         out->cmds[i].tick = newest - (uint32_t)i;
         out->cmds[i].buttons = wire_read_u8(&r);
         out->cmds[i].aim = wire_read_u16(&r);
+        uint8_t back = wire_read_u8(&r);
+        /* the newest command is the view reference; older ones lag behind it */
+        if (wire_reader_ok(&r) && ((i == 0 && back != 0) || back > newest_view)) return MSG_ERR_RANGE;
+        out->cmds[i].view_tick = newest_view - back;
     }
     return finish(&r, input_valid(out));
 }
@@ -236,6 +246,83 @@ int msg_decode_map_chunk(const uint8_t *buf, size_t len, msg_map_chunk *out) {
     out->bytes = buf + r.pos;
     r.pos += out->length;
     return finish(&r, true);
+}
+
+/* ---- S_KILL, S_SCORE ---------------------------------------------------------- */
+
+size_t msg_encode_kill(uint8_t *buf, size_t cap, const msg_kill *m) {
+    if (m->killer >= PROTO_MAX_PLAYERS || m->victim >= PROTO_MAX_PLAYERS || m->weapon >= WEAPON_COUNT) return 0;
+    wire_writer w;
+    wire_writer_init(&w, buf, cap);
+    wire_write_u8(&w, MSG_S_KILL);
+    wire_write_u16(&w, m->killer);
+    wire_write_u16(&w, m->victim);
+    wire_write_u8(&w, m->weapon);
+    return finish_write(&w);
+}
+
+int msg_decode_kill(const uint8_t *buf, size_t len, msg_kill *out) {
+    wire_reader r;
+    wire_reader_init(&r, buf, len);
+    if (!expect_id(&r, MSG_S_KILL)) return wire_reader_ok(&r) ? MSG_ERR_WRONG_ID : MSG_ERR_TRUNCATED;
+    out->killer = wire_read_u16(&r);
+    out->victim = wire_read_u16(&r);
+    out->weapon = wire_read_u8(&r);
+    return finish(&r, out->killer < PROTO_MAX_PLAYERS && out->victim < PROTO_MAX_PLAYERS && out->weapon < WEAPON_COUNT);
+}
+
+size_t msg_encode_score(uint8_t *buf, size_t cap, const msg_score *m) {
+    if (m->player >= PROTO_MAX_PLAYERS) return 0;
+    wire_writer w;
+    wire_writer_init(&w, buf, cap);
+    wire_write_u8(&w, MSG_S_SCORE);
+    wire_write_u16(&w, m->player);
+    wire_write_i16(&w, m->frags);
+    wire_write_u16(&w, m->deaths);
+    wire_write_u16(&w, m->ping_ms);
+    return finish_write(&w);
+}
+
+int msg_decode_score(const uint8_t *buf, size_t len, msg_score *out) {
+    wire_reader r;
+    wire_reader_init(&r, buf, len);
+    if (!expect_id(&r, MSG_S_SCORE)) return wire_reader_ok(&r) ? MSG_ERR_WRONG_ID : MSG_ERR_TRUNCATED;
+    out->player = wire_read_u16(&r);
+    out->frags = wire_read_i16(&r);
+    out->deaths = wire_read_u16(&r);
+    out->ping_ms = wire_read_u16(&r);
+    return finish(&r, out->player < PROTO_MAX_PLAYERS);
+}
+
+/* ---- S_MATCH --------------------------------------------------------------------- */
+
+static bool match_valid(const msg_match *m) {
+    return m->phase < MATCH_PHASE_COUNT && text_is_clean(m->next_map, PROTO_MAP_NAME_MAX);
+}
+
+size_t msg_encode_match(uint8_t *buf, size_t cap, const msg_match *m) {
+    if (!match_valid(m)) return 0;
+    wire_writer w;
+    wire_writer_init(&w, buf, cap);
+    wire_write_u8(&w, MSG_S_MATCH);
+    wire_write_u8(&w, m->phase);
+    wire_write_u32(&w, m->phase_end_tick);
+    wire_write_u16(&w, m->frag_limit);
+    wire_write_u16(&w, m->time_limit_s);
+    wire_write_str(&w, m->next_map, PROTO_MAP_NAME_MAX);
+    return finish_write(&w);
+}
+
+int msg_decode_match(const uint8_t *buf, size_t len, msg_match *out) {
+    wire_reader r;
+    wire_reader_init(&r, buf, len);
+    if (!expect_id(&r, MSG_S_MATCH)) return wire_reader_ok(&r) ? MSG_ERR_WRONG_ID : MSG_ERR_TRUNCATED;
+    out->phase = wire_read_u8(&r);
+    out->phase_end_tick = wire_read_u32(&r);
+    out->frag_limit = wire_read_u16(&r);
+    out->time_limit_s = wire_read_u16(&r);
+    wire_read_str(&r, out->next_map, PROTO_MAP_NAME_MAX);
+    return finish(&r, match_valid(out));
 }
 
 /* ---- C_CHAT, S_CHAT -------------------------------------------------------------- */

@@ -64,6 +64,26 @@ typedef struct {
 } msg_leave;
 
 typedef struct {
+    uint16_t killer, victim; /* player ids; equal for a suicide */
+    uint8_t weapon;          /* WEAPON_* */
+} msg_kill;
+
+typedef struct {
+    uint8_t phase;           /* MATCH_* */
+    uint32_t phase_end_tick; /* server tick the phase ends at */
+    uint16_t frag_limit;     /* 0: none */
+    uint16_t time_limit_s;   /* 0: none */
+    char next_map[PROTO_MAP_NAME_MAX + 1];
+} msg_match;
+
+typedef struct {
+    uint16_t player;
+    int16_t frags;
+    uint16_t deaths;
+    uint16_t ping_ms;
+} msg_score;
+
+typedef struct {
     uint16_t from; /* S_CHAT only: player id or PROTO_CHAT_FROM_SERVER */
     char text[PROTO_CHAT_MAX + 1];
 } msg_chat;
@@ -80,6 +100,9 @@ size_t msg_encode_player_rename(uint8_t *buf, size_t cap, const msg_player_name 
 size_t msg_encode_leave(uint8_t *buf, size_t cap, const msg_leave *m);
 size_t msg_encode_map_chunk(uint8_t *buf, size_t cap, const msg_map_chunk *m);
 size_t msg_encode_client_chat(uint8_t *buf, size_t cap, const msg_chat *m);
+size_t msg_encode_kill(uint8_t *buf, size_t cap, const msg_kill *m);
+size_t msg_encode_score(uint8_t *buf, size_t cap, const msg_score *m);
+size_t msg_encode_match(uint8_t *buf, size_t cap, const msg_match *m);
 size_t msg_encode_server_chat(uint8_t *buf, size_t cap, const msg_chat *m);
 
 int msg_decode_hello(const uint8_t *buf, size_t len, msg_name *out);
@@ -92,6 +115,9 @@ int msg_decode_leave(const uint8_t *buf, size_t len, msg_leave *out);
 /* out->bytes points into buf: valid while buf is. Offset + length must stay
  * within PROTO_MAP_MAX_BYTES. */
 int msg_decode_map_chunk(const uint8_t *buf, size_t len, msg_map_chunk *out);
+int msg_decode_kill(const uint8_t *buf, size_t len, msg_kill *out);
+int msg_decode_score(const uint8_t *buf, size_t len, msg_score *out);
+int msg_decode_match(const uint8_t *buf, size_t len, msg_match *out);
 /* C_CHAT: raw text (any bytes but NUL, <= PROTO_CHAT_MAX); the server cleans it. */
 int msg_decode_client_chat(const uint8_t *buf, size_t len, msg_chat *out);
 /* S_CHAT: the text must already be clean (text_is_clean), the sender a

@@ -20,6 +20,7 @@ void net_peer_configure(ENetPeer *peer) {
 }
 
 bool net_send(ENetPeer *peer, uint8_t channel, const void *data, size_t len, net_delivery how) {
+    if (!peer) return false; /* a slot without a connection (tests, a peer being torn down) */
     enet_uint32 flags = how == NET_RELIABLE ? ENET_PACKET_FLAG_RELIABLE
                         : how == NET_UNSEQUENCED ? ENET_PACKET_FLAG_UNSEQUENCED
                                                  : 0;

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 /* Bumped whenever any layout below changes. Travels as ENet connect data. */
-#define PROTO_VERSION 2u
+#define PROTO_VERSION 3u
 
 /* ---- ENet channels ------------------------------------------------------ */
 enum {
@@ -32,6 +32,23 @@ enum {
 #define PROTO_SNAPSHOT_MAX_BYTES 1200 /* one snapshot fits one UDP datagram    */
 #define PROTO_VIEW_MAX_ENTITIES 128   /* entities one client holds at once     */
 #define PROTO_SNAPSHOT_RING 32        /* snapshots kept as baselines, per side */
+#define PROTO_MAX_HEALTH 100
+#define PROTO_MAX_AMMO 99
+#define PROTO_MAX_ROCKETS 256         /* projectiles in flight at once          */
+#define PROTO_MAX_PICKUPS 128         /* pickups a map may place                */
+#define PROTO_MAX_ENTITY_SPEED 24.0f  /* any entity's velocity axis, tiles/s    */
+
+/* Entity ids in snapshots: players, then rockets, then the map's pickups
+ * (pickup id - PROTO_ENT_PICKUP_BASE = its index in the map). */
+#define PROTO_ENT_ROCKET_BASE PROTO_MAX_PLAYERS
+#define PROTO_ENT_PICKUP_BASE (PROTO_ENT_ROCKET_BASE + PROTO_MAX_ROCKETS)
+#define PROTO_MAX_ENTITIES (PROTO_ENT_PICKUP_BASE + PROTO_MAX_PICKUPS)
+
+/* Weapons (kill feed, S_KILL). */
+enum { WEAPON_RAIL = 0, WEAPON_ROCKET = 1, WEAPON_COUNT = 2 };
+
+/* Match phases (S_MATCH). */
+enum { MATCH_PLAYING = 0, MATCH_INTERMISSION = 1, MATCH_PHASE_COUNT = 2 };
 #define PROTO_MAX_PACKET_BYTES 4096   /* nothing we send or accept is larger   */
 #define PROTO_MAP_CHUNK_BYTES 1024    /* map file bytes in one S_MAP_CHUNK     */
 #define PROTO_MAP_MAX_BYTES (1024 * 1024) /* largest map file sent to clients */
@@ -89,9 +106,13 @@ static inline uint32_t proto_reason_pack(proto_reason r, uint32_t detail) {
  *   C_CHAT    ch0  u8 id | str text (<= PROTO_CHAT_MAX bytes; the server
  *                  cleans it and limits how often a player may talk)
  *   C_INPUT   ch1  u8 id | u32 ack_snapshot_tick | u32 newest_tick
- *                  | u8 count(1..8) | count x { u8 buttons | u16 aim }
+ *                  | u32 newest_view_tick | u8 count(1..8)
+ *                  | count x { u8 buttons | u16 aim | u8 view_back }
  *                  commands for ticks newest_tick, newest_tick-1, ... (every
- *                  packet repeats the ones not yet acknowledged)
+ *                  packet repeats the ones not yet acknowledged); each
+ *                  command's view tick (the server tick the player saw
+ *                  others at, for lag compensation) = newest_view_tick -
+ *                  view_back
  *
  * Server -> client
  *   S_WELCOME ch0  u8 id | u16 client_id | u16 max_players | u16 tick_rate
@@ -107,6 +128,12 @@ static inline uint32_t proto_reason_pack(proto_reason r, uint32_t detail) {
  *   S_RENAME  ch0  u8 id | u16 player_id | str name
  *   S_CHAT    ch0  u8 id | u16 from (player id, PROTO_CHAT_FROM_SERVER for
  *                  the server itself) | str text (clean, <= PROTO_CHAT_MAX)
+ *   S_KILL    ch0  u8 id | u16 killer | u16 victim | u8 weapon   (kill feed;
+ *                  killer == victim: a suicide)
+ *   S_SCORE   ch0  u8 id | u16 player | i16 frags | u16 deaths | u16 ping_ms
+ *   S_MATCH   ch0  u8 id | u8 phase | u32 phase_end_tick | u16 frag_limit
+ *                  | u16 time_limit_s | str next_map   (on join and on every
+ *                  phase change; next_map is the map after this match)
  *   S_SNAPSHOT ch1 bit-packed delta against an acknowledged snapshot: the
  *                  layout is drawn in snapshot.h
  *
@@ -123,7 +150,10 @@ typedef enum {
     MSG_S_RENAME = 67,
     MSG_S_SNAPSHOT = 68,
     MSG_S_MAP_CHUNK = 69,
-    MSG_S_CHAT = 70
+    MSG_S_CHAT = 70,
+    MSG_S_KILL = 71,
+    MSG_S_SCORE = 72,
+    MSG_S_MATCH = 73
 } msg_id;
 
 /* Input buttons (bits of a command's buttons byte). */
@@ -132,14 +162,17 @@ enum {
     BTN_DOWN = 1u << 1,
     BTN_LEFT = 1u << 2,
     BTN_RIGHT = 1u << 3,
-    BTN_FIRE = 1u << 4,
-    BTN_ALL = 0x1fu /* any other bit is out of range */
+    BTN_FIRE = 1u << 4,    /* the hitscan rail gun */
+    BTN_FIRE2 = 1u << 5,   /* the rocket launcher */
+    BTN_ALL = 0x3fu /* any other bit is out of range */
 };
 
 /* Entity flags in a snapshot. */
 enum {
     ENT_FLAG_ALIVE = 1u << 0,
-    ENT_FLAG_ALL = 0x01u
+    ENT_FLAG_PROTECTED = 1u << 1, /* just spawned: takes no damage */
+    ENT_FLAG_FIRED = 1u << 2,     /* fired this tick (for muzzle flashes and tracers) */
+    ENT_FLAG_ALL = 0x07u
 };
 
 #endif

@@ -111,5 +111,32 @@ void sim_player_spawn(const game_map *m, player_state *p, uint32_t index) {
     p->y = s->y;
     p->vx = p->vy = 0.0f;
     p->flags = ENT_FLAG_ALIVE;
+    p->health = PROTO_MAX_HEALTH;
     sim_quantize(p);
 }
+
+float sim_ray_wall_distance(const game_map *m, float ox, float oy, float dx, float dy, float range) {
+    /* Grid traversal (Amanatides & Woo) from the origin's tile. */
+    int tx = (int)floorf(ox), ty = (int)floorf(oy);
+    if (map_is_wall(m, tx, ty)) return 0.0f;
+    int step_x = dx > 0 ? 1 : -1, step_y = dy > 0 ? 1 : -1;
+    float next_x = dx > 0 ? (float)(tx + 1) : (float)tx, next_y = dy > 0 ? (float)(ty + 1) : (float)ty;
+    float t_max_x = dx != 0.0f ? (next_x - ox) / dx : INFINITY;
+    float t_max_y = dy != 0.0f ? (next_y - oy) / dy : INFINITY;
+    float t_dx = dx != 0.0f ? fabsf(1.0f / dx) : INFINITY, t_dy = dy != 0.0f ? fabsf(1.0f / dy) : INFINITY;
+    for (;;) {
+        float t;
+        if (t_max_x < t_max_y) {
+            t = t_max_x;
+            tx += step_x;
+            t_max_x += t_dx;
+        } else {
+            t = t_max_y;
+            ty += step_y;
+            t_max_y += t_dy;
+        }
+        if (t >= range) return range;
+        if (map_is_wall(m, tx, ty)) return t;
+    }
+}
+

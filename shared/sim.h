@@ -23,9 +23,10 @@
 
 /* One tick of one player's input. */
 typedef struct {
-    uint32_t tick;    /* client's command number, increasing by one per tick */
-    uint8_t buttons;  /* BTN_* bits */
-    uint16_t aim;     /* quantized angle, 0..65535 = 0..2pi */
+    uint32_t tick;      /* client's command number, increasing by one per tick */
+    uint8_t buttons;    /* BTN_* bits */
+    uint16_t aim;       /* quantized angle, 0..65535 = 0..2pi */
+    uint32_t view_tick; /* server tick the player saw the others at (lag compensation) */
 } input_cmd;
 
 /* The replicated state of one player. Always on the quantization grid. */
@@ -33,7 +34,8 @@ typedef struct {
     float x, y;   /* centre, world units (tiles) */
     float vx, vy; /* tiles per second */
     uint16_t aim;
-    uint8_t flags; /* ENT_FLAG_* */
+    uint8_t flags;  /* ENT_FLAG_* */
+    uint8_t health; /* 0..PROTO_MAX_HEALTH */
 } player_state;
 
 /* Advances one player by dt seconds (one tick: dt = 1 / tick rate, an
@@ -53,6 +55,10 @@ int32_t sim_step_units(int32_t v, int tick_rate);
 
 /* Snaps position, velocity to the wire grid (see protocol.h). */
 void sim_quantize(player_state *p);
+
+/* Distance from (ox, oy) along the unit direction (dx, dy) to the first wall
+ * tile, or `range` if none is nearer (grid traversal). */
+float sim_ray_wall_distance(const game_map *m, float ox, float oy, float dx, float dy, float range);
 
 /* True if the player's box overlaps a wall tile. */
 bool sim_player_in_wall(const game_map *m, const player_state *p);

@@ -11,16 +11,16 @@ static const uint8_t W_CMD[4] = {0, 4, 8, 32};
 static const uint8_t W_COUNT[4] = {4, 7, 10, 16};
 static const uint8_t W_GAP[4] = {0, 3, 6, 11};
 static const uint8_t W_POS[4] = {3, 8, 13, 22};
-static const uint8_t W_VEL[4] = {4, 8, 12, 16};
+static const uint8_t W_VEL[4] = {4, 8, 12, 17}; /* changes up to 2 x 24 tiles/s */
 static const uint8_t W_AIM[4] = {5, 9, 13, 16};
 
 enum { F_POS = 1, F_VEL = 2, F_AIM = 4, F_FLAGS = 8 };
 enum { K_UPDATE, K_NEW, K_REMOVE };
 
-#define VEL_Q_MAX ((int32_t)(SIM_MAX_SPEED * PROTO_VEL_SCALE))
+#define VEL_Q_MAX ((int32_t)(PROTO_MAX_ENTITY_SPEED * PROTO_VEL_SCALE))
 #define MAX_RECORDS (2 * PROTO_VIEW_MAX_ENTITIES)
 /* Header bits at their largest: id, tick, baseline, cmd, loss, count. */
-#define HEADER_BITS_MAX (8 + 32 + 18 + 34 + 7 + 18)
+#define HEADER_BITS_MAX (8 + 32 + 18 + 34 + 7 + 7 + 18)
 #define GAP_BITS_MAX 13
 
 const char *snap_result_text(int result) {
@@ -46,6 +46,7 @@ void snap_entity_from_state(snap_entity *e, uint16_t id, const player_state *p) 
     e->vy = (int16_t)(vy < -VEL_Q_MAX ? -VEL_Q_MAX : vy > VEL_Q_MAX ? VEL_Q_MAX : vy);
     e->aim = p->aim;
     e->flags = p->flags;
+    e->health = p->health > PROTO_MAX_HEALTH ? PROTO_MAX_HEALTH : p->health;
 }
 
 void snap_entity_to_state(const snap_entity *e, player_state *p) {
@@ -55,6 +56,7 @@ void snap_entity_to_state(const snap_entity *e, player_state *p) {
     p->vy = (float)e->vy / PROTO_VEL_SCALE;
     p->aim = e->aim;
     p->flags = e->flags;
+    p->health = e->health;
 }
 
 const snap_entity *snap_frame_find(const snap_frame *f, uint16_t id) {
@@ -68,12 +70,12 @@ const snap_entity *snap_frame_find(const snap_frame *f, uint16_t id) {
     return NULL;
 }
 
-size_t snap_naive_bytes(int entities) { return 13u + (size_t)entities * 23u; }
+size_t snap_naive_bytes(int entities) { return 13u + (size_t)entities * 24u; }
 
 static bool entity_valid(const snap_entity *e) {
-    return e->id < PROTO_MAX_PLAYERS && e->x < PROTO_POS_Q_LIMIT && e->y < PROTO_POS_Q_LIMIT &&
+    return e->id < PROTO_MAX_ENTITIES && e->x < PROTO_POS_Q_LIMIT && e->y < PROTO_POS_Q_LIMIT &&
            e->vx >= -VEL_Q_MAX && e->vx <= VEL_Q_MAX && e->vy >= -VEL_Q_MAX && e->vy <= VEL_Q_MAX &&
-           !(e->flags & ~ENT_FLAG_ALL);
+           !(e->flags & ~ENT_FLAG_ALL) && e->health <= PROTO_MAX_HEALTH;
 }
 
 static bool frame_valid(const snap_frame *f) {
@@ -130,10 +132,10 @@ static int change_cost(change *c, uint32_t dticks, int tick_rate) {
         if (c->mask & F_VEL)
             bits += bucket_bits(bits_zigzag(n->vx - b->vx), W_VEL) + bucket_bits(bits_zigzag(n->vy - b->vy), W_VEL);
         if (c->mask & F_AIM) bits += bucket_bits(bits_zigzag((int16_t)(uint16_t)(n->aim - b->aim)), W_AIM);
-        if (c->mask & F_FLAGS) bits += 8;
+        if (c->mask & F_FLAGS) bits += 8 + 7;
     } else if (c->kind == K_NEW) {
         bits += 2 * PROTO_POS_BITS + bucket_bits(bits_zigzag(n->vx), W_VEL) + bucket_bits(bits_zigzag(n->vy), W_VEL) +
-                16 + 8;
+                16 + 8 + 7;
     }
     return bits;
 }
@@ -145,7 +147,7 @@ static uint8_t update_mask(const snap_entity *n, const snap_entity *b, uint32_t 
         m |= F_POS;
     if (n->vx != b->vx || n->vy != b->vy) m |= F_VEL;
     if (n->aim != b->aim) m |= F_AIM;
-    if (n->flags != b->flags) m |= F_FLAGS;
+    if (n->flags != b->flags || n->health != b->health) m |= F_FLAGS;
     return m;
 }
 
@@ -163,7 +165,10 @@ static void write_record(bit_writer *w, const change *c, uint32_t dticks, int ti
             bits_write_bucket(w, bits_zigzag((int32_t)n->y - reckon(b->y, b->vy, n->vy, dticks, tick_rate)), W_POS);
         }
         if (c->mask & F_AIM) bits_write_bucket(w, bits_zigzag((int16_t)(uint16_t)(n->aim - b->aim)), W_AIM);
-        if (c->mask & F_FLAGS) bits_write(w, n->flags, 8);
+        if (c->mask & F_FLAGS) {
+            bits_write(w, n->flags, 8);
+            bits_write(w, n->health, 7);
+        }
     } else {
         bits_write(w, 0, 1);
         bits_write(w, c->kind == K_NEW ? 1 : 0, 1);
@@ -174,6 +179,7 @@ static void write_record(bit_writer *w, const change *c, uint32_t dticks, int ti
             bits_write_bucket(w, bits_zigzag(n->vy), W_VEL);
             bits_write(w, n->aim, 16);
             bits_write(w, n->flags, 8);
+            bits_write(w, n->health, 7);
         }
     }
 }
@@ -183,7 +189,8 @@ size_t snap_encode(uint8_t *buf, size_t cap, const snap_frame *want, const uint1
     static const snap_frame empty; /* tick 0, no entities */
     if (dropped) *dropped = 0;
     const snap_frame *base = baseline ? baseline : &empty;
-    if (!frame_valid(want) || !frame_valid(base) || want->tick == 0 || tick_rate <= 0 || up_loss_pct > 100)
+    if (!frame_valid(want) || !frame_valid(base) || want->tick == 0 || tick_rate <= 0 || up_loss_pct > 100 ||
+        want->self_ammo > PROTO_MAX_AMMO)
         return 0;
     if (baseline && (baseline->tick == 0 || baseline->tick >= want->tick || want->tick - baseline->tick > 0xffffu))
         return 0;
@@ -251,6 +258,7 @@ size_t snap_encode(uint8_t *buf, size_t cap, const snap_frame *want, const uint1
     if (baseline) bits_write_bucket(&w, want->last_cmd_tick - baseline->last_cmd_tick, W_CMD);
     else bits_write(&w, want->last_cmd_tick, 32);
     bits_write(&w, up_loss_pct, 7);
+    bits_write(&w, want->self_ammo, 7);
     bits_write_bucket(&w, (uint32_t)admitted, W_COUNT);
     int prev = -1;
     for (int i = 0; i < nc; i++) {
@@ -276,8 +284,9 @@ static int read_header(bit_reader *r, snap_header *h, uint32_t *cmd_raw) {
     h->baseline_tick = back ? h->server_tick - back : 0;
     *cmd_raw = back ? bits_read_bucket(r, W_CMD) : bits_read(r, 32);
     h->up_loss_pct = (uint8_t)bits_read(r, 7);
+    h->self_ammo = (uint8_t)bits_read(r, 7);
     if (!bits_reader_ok(r)) return SNAP_ERR_TRUNCATED;
-    return h->up_loss_pct > 100 ? SNAP_ERR_RANGE : SNAP_OK;
+    return h->up_loss_pct > 100 || h->self_ammo > PROTO_MAX_AMMO ? SNAP_ERR_RANGE : SNAP_OK;
 }
 
 int snap_decode_header(const uint8_t *buf, size_t len, snap_header *out) {
@@ -322,9 +331,13 @@ static int read_update(bit_reader *r, const snap_entity *b, uint32_t dticks, int
         y += bits_unzigzag(bits_read_bucket(r, W_POS));
     }
     if (mask & F_AIM) e->aim = (uint16_t)(b->aim + (uint16_t)bits_unzigzag(bits_read_bucket(r, W_AIM)));
-    if (mask & F_FLAGS) e->flags = (uint8_t)bits_read(r, 8);
+    if (mask & F_FLAGS) {
+        e->flags = (uint8_t)bits_read(r, 8);
+        e->health = (uint8_t)bits_read(r, 7);
+    }
     if (!bits_reader_ok(r)) return SNAP_ERR_TRUNCATED;
-    if (x < 0 || y < 0 || x >= PROTO_POS_Q_LIMIT || y >= PROTO_POS_Q_LIMIT || (e->flags & ~ENT_FLAG_ALL))
+    if (x < 0 || y < 0 || x >= PROTO_POS_Q_LIMIT || y >= PROTO_POS_Q_LIMIT || (e->flags & ~ENT_FLAG_ALL) ||
+        e->health > PROTO_MAX_HEALTH)
         return SNAP_ERR_RANGE;
     e->x = (uint32_t)x;
     e->y = (uint32_t)y;
@@ -339,8 +352,10 @@ static int read_new(bit_reader *r, snap_entity *e) {
     int32_t vx = bits_unzigzag(bits_read_bucket(r, W_VEL)), vy = bits_unzigzag(bits_read_bucket(r, W_VEL));
     e->aim = (uint16_t)bits_read(r, 16);
     e->flags = (uint8_t)bits_read(r, 8);
+    e->health = (uint8_t)bits_read(r, 7);
     if (!bits_reader_ok(r)) return SNAP_ERR_TRUNCATED;
-    if (vx < -VEL_Q_MAX || vx > VEL_Q_MAX || vy < -VEL_Q_MAX || vy > VEL_Q_MAX || (e->flags & ~ENT_FLAG_ALL))
+    if (vx < -VEL_Q_MAX || vx > VEL_Q_MAX || vy < -VEL_Q_MAX || vy > VEL_Q_MAX || (e->flags & ~ENT_FLAG_ALL) ||
+        e->health > PROTO_MAX_HEALTH)
         return SNAP_ERR_RANGE;
     e->vx = (int16_t)vx;
     e->vy = (int16_t)vy;
@@ -367,6 +382,7 @@ int snap_decode(const uint8_t *buf, size_t len, const snap_frame *baseline, int 
     if (records > MAX_RECORDS) return SNAP_ERR_RANGE;
     out->tick = hdr->server_tick;
     out->last_cmd_tick = hdr->baseline_tick ? base->last_cmd_tick + cmd_raw : cmd_raw;
+    out->self_ammo = hdr->self_ammo;
     out->count = 0;
     int bi = 0;
     int32_t prev = -1;
@@ -374,7 +390,7 @@ int snap_decode(const uint8_t *buf, size_t len, const snap_frame *baseline, int 
         uint32_t gap = bits_read_bucket(&r, W_GAP);
         if (!bits_reader_ok(&r)) return SNAP_ERR_TRUNCATED;
         int32_t id = prev + 1 + (int32_t)gap;
-        if (id >= PROTO_MAX_PLAYERS) return SNAP_ERR_RANGE;
+        if (id >= PROTO_MAX_ENTITIES) return SNAP_ERR_RANGE;
         prev = id;
         while (bi < base->count && base->ents[bi].id < id)
             if (!push_reckoned(out, &base->ents[bi++], dticks, tick_rate)) return SNAP_ERR_RANGE;

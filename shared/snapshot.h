@@ -1,6 +1,7 @@
 /* snapshot.h - world snapshots and their delta encoding, pure.
  *
- * Owns: the quantized snapshot frame (exactly what the client holds), and
+ * Owns: the quantized snapshot frame (exactly what the client holds: players,
+ * rockets and pickups, told apart by id range, see protocol.h), and
  * the S_SNAPSHOT wire format: a bit-packed delta against a baseline frame
  * the client has acknowledged (or a full frame when there is none).
  *
@@ -10,18 +11,21 @@
  *   last_cmd_tick    full: 32 bits; delta: bucket{0,4,8,32} added to the
  *                    baseline's value
  *   up_loss_pct      7                   inputs lost on the way up, 0..100
+ *   self_ammo        7                   the receiver's ammunition, 0..99
  *   records          bucket{4,7,10,16}  number of entity records
  *   each record, in increasing id order:
  *     id_gap         bucket{0,3,6,11}   id - previous id - 1 (first: id)
  *     kind           1 bit: 1 = update; else 1 bit: 1 = new, 0 = removed
- *     update:        mask 4 bits: POS VEL AIM FLAGS (never 0), fields in
+ *     update:        mask 4 bits: POS VEL AIM STATUS (never 0), fields in
  *                    this order:
- *       VEL   vx, vy change: zigzag bucket{4,8,12,16} each
+ *       VEL   vx, vy change: zigzag bucket{4,8,12,17} each (a reversal at full
+ *             rocket speed is a change of 2 x 24 tiles/s)
  *       POS   x, y residual against dead reckoning from the baseline with
  *             the old and new velocities: zigzag bucket{3,8,13,22} each
  *       AIM   aim change (mod 65536, signed): zigzag bucket{5,9,13,16}
- *       FLAGS 8 bits
- *     new:    x 21, y 21, vx vy zigzag bucket{4,8,12,16}, aim 16, flags 8
+ *       STATUS flags 8 bits, health 7 bits
+ *     new:    x 21, y 21, vx vy zigzag bucket{4,8,12,17}, aim 16, flags 8,
+ *             health 7
  *   padding to a whole byte with zero bits
  * An entity absent from the records is where dead reckoning from the
  * baseline puts it, with its other fields unchanged, so an entity standing
@@ -45,15 +49,17 @@
 typedef struct {
     uint16_t id;
     uint32_t x, y;  /* 1/PROTO_POS_SCALE tile, < PROTO_POS_Q_LIMIT */
-    int16_t vx, vy; /* 1/PROTO_VEL_SCALE tile/s, |v| <= SIM_MAX_SPEED */
+    int16_t vx, vy; /* 1/PROTO_VEL_SCALE tile/s, |v| <= PROTO_MAX_ENTITY_SPEED */
     uint16_t aim;
     uint8_t flags;
+    uint8_t health; /* 0..PROTO_MAX_HEALTH */
 } snap_entity;
 
 /* What one client holds for one server tick: entities sorted by id. */
 typedef struct {
     uint32_t tick;          /* server tick; 0 = empty slot */
     uint32_t last_cmd_tick; /* newest command of the receiver applied */
+    uint8_t self_ammo;      /* the receiver's rail gun ammunition */
     uint16_t count;
     snap_entity ents[PROTO_VIEW_MAX_ENTITIES];
 } snap_frame;
@@ -62,6 +68,7 @@ typedef struct {
     uint32_t server_tick;
     uint32_t baseline_tick; /* 0: full snapshot */
     uint8_t up_loss_pct;
+    uint8_t self_ammo;
 } snap_header;
 
 typedef enum {
@@ -105,8 +112,8 @@ int snap_decode(const uint8_t *buf, size_t len, const snap_frame *baseline, int 
                 snap_header *hdr);
 
 /* Size in bytes the same entities would take sent naively: id (2) and every
- * field unquantized (x, y, vx, vy, aim as 4-byte floats, flags 1), plus a
- * 13-byte header. For measuring what delta encoding saves. */
+ * field unquantized (x, y, vx, vy, aim as 4-byte floats, flags 1, health 1),
+ * plus a 13-byte header. For measuring what delta encoding saves. */
 size_t snap_naive_bytes(int entities);
 
 #endif

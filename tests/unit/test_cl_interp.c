@@ -45,14 +45,14 @@ static const snap_frame *frame1(uint32_t tick, uint16_t id, float x, float y, fl
     memset(&fr, 0, sizeof fr);
     fr.tick = tick;
     fr.count = 1;
-    player_state p = {x, y, vx, vy, aim, flags};
+    player_state p = {x, y, vx, vy, aim, flags, PROTO_MAX_HEALTH};
     snap_entity_from_state(&fr.ents[0], id, &p);
     return &fr;
 }
 
 /* Appends a player to fr (ids must increase). */
 static void add_player(uint16_t id, float x, float y, float vx, float vy) {
-    player_state p = {x, y, vx, vy, 0, ENT_FLAG_ALIVE};
+    player_state p = {x, y, vx, vy, 0, ENT_FLAG_ALIVE, PROTO_MAX_HEALTH};
     snap_entity_from_state(&fr.ents[fr.count++], id, &p);
 }
 

@@ -46,7 +46,7 @@ static void test_clean_link_no_corrections(void **state) {
     uint32_t last_applied = 0;
     for (int tick = 0; tick < 240; tick++) {
         uint8_t b = (tick / 40) % 2 ? BTN_RIGHT | BTN_DOWN : BTN_LEFT;
-        input_cmd c = cl_predict_command(&p, &map, b, 0);
+        input_cmd c = cl_predict_command(&p, &map, b, 0, 0);
         sv_input_push(&q, &c);
         if (tick >= 3) { /* the server runs three ticks behind */
             bool fresh;
@@ -70,7 +70,7 @@ static void test_disagreement_is_corrected_and_counted(void **state) {
     memset(&server, 0, sizeof server);
     sim_player_spawn(&map, &server, 0);
     cl_predict_reconcile(&p, &map, &server, 0);
-    for (int i = 0; i < 10; i++) cl_predict_command(&p, &map, BTN_RIGHT, 0);
+    for (int i = 0; i < 10; i++) cl_predict_command(&p, &map, BTN_RIGHT, 0, 0);
     /* The server says we are elsewhere after command 5. */
     player_state moved = server;
     moved.x += 2.0f;
@@ -86,7 +86,7 @@ static void test_unacked_newest_first_and_bounded(void **state) {
     (void)state;
     cl_predict p;
     cl_predict_init(&p, 1.0f / 60.0f);
-    for (int i = 0; i < 20; i++) cl_predict_command(&p, &map, 0, 0);
+    for (int i = 0; i < 20; i++) cl_predict_command(&p, &map, 0, 0, 0);
     input_cmd out[8];
     int n = cl_predict_unacked(&p, out, 4, 8);
     assert_int_equal(n, 8);
@@ -111,7 +111,7 @@ static void test_ack_of_unsent_command_ignored(void **state) {
     (void)state;
     cl_predict p;
     cl_predict_init(&p, 1.0f / 60.0f);
-    cl_predict_command(&p, &map, 0, 0);
+    cl_predict_command(&p, &map, 0, 0, 0);
     player_state s;
     memset(&s, 0, sizeof s);
     cl_predict_reconcile(&p, &map, &s, 999);

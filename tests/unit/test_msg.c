@@ -2,16 +2,23 @@
  * except S_SNAPSHOT (bit-packed, see test_snapshot.c).
  *
  * Covers, for each of hello, rename, input, welcome, map_chunk, join,
- * player_rename and leave: encode->decode round trip, every truncated
- * prefix refused, one trailing byte refused, a wrong id refused, too-small
- * encode buffers refused. Then the per-message range rules (decoder and
- * encoder): C_INPUT's layout against literal bytes (u32 ack, u32
- * newest_tick, u8 count, count x {u8 buttons, u16 aim}, commands for
- * consecutive ticks newest, newest-1, ...), count 0 and 9, newest_tick below
- * count (a command for tick 0), unknown button bits, and non-consecutive
- * ticks refused by the encoder; a seeded garbage/mutation run that must
- * never crash and whose accepted inputs must re-encode to the very same
- * bytes. Also msg_crc32 against known vectors.
+ * player_rename, leave, client_chat, server_chat, kill and score:
+ * encode->decode round trip, every truncated prefix refused, one trailing
+ * byte refused, a wrong id refused, too-small encode buffers refused. Then
+ * the per-message range rules (decoder and encoder): C_INPUT's layout
+ * against literal bytes (u32 ack, u32 newest_tick, u32 newest_view_tick, u8
+ * count, count x {u8 buttons, u16 aim, u8 view_back}, commands for
+ * consecutive ticks newest, newest-1, ..., view tick = newest_view_tick -
+ * view_back), count 0 and 9, newest_tick below count (a command for tick
+ * 0), unknown button bits, non-consecutive ticks refused by the encoder;
+ * view ticks: varied ones round trip, a lag over 255 clamped to 255 (decoded
+ * as newest_view - 255), a view tick ahead of the newest refused by the
+ * encoder, a view_back the decoder cannot honour refused; S_KILL (u8 id |
+ * u16 killer | u16 victim | u8 weapon < WEAPON_COUNT) and S_SCORE (u8 id |
+ * u16 player | i16 frags | u16 deaths | u16 ping_ms) against literal bytes
+ * and their ranges; a seeded garbage/mutation run that must never crash and whose
+ * accepted inputs must re-encode to the very same bytes. Also msg_crc32
+ * against known vectors.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -38,6 +45,8 @@ typedef union {
     msg_player_name player_name;
     msg_leave leave;
     msg_chat chat;
+    msg_kill kill;
+    msg_score score;
 } any_msg;
 
 typedef struct {
@@ -74,9 +83,18 @@ static size_t enc_cchat(uint8_t *b, size_t c, const any_msg *m) { return msg_enc
 static size_t enc_schat(uint8_t *b, size_t c, const any_msg *m) { return msg_encode_server_chat(b, c, &m->chat); }
 static int dec_cchat(const uint8_t *b, size_t n, any_msg *o) { return msg_decode_client_chat(b, n, &o->chat); }
 static int dec_schat(const uint8_t *b, size_t n, any_msg *o) { return msg_decode_server_chat(b, n, &o->chat); }
+static size_t enc_kill(uint8_t *b, size_t c, const any_msg *m) { return msg_encode_kill(b, c, &m->kill); }
+static size_t enc_score(uint8_t *b, size_t c, const any_msg *m) { return msg_encode_score(b, c, &m->score); }
+static int dec_kill(const uint8_t *b, size_t n, any_msg *o) { return msg_decode_kill(b, n, &o->kill); }
+static int dec_score(const uint8_t *b, size_t n, any_msg *o) { return msg_decode_score(b, n, &o->score); }
 
 static void sample_hello(any_msg *m) { strcpy(m->name.name, "Zo\xc3\xab"); /* "Zoë" */ }
 static void sample_rename(any_msg *m) { strcpy(m->name.name, "SixteenByteName!"); /* exactly PROTO_NAME_MAX */ }
+
+/* How far each sample command's view tick lags the newest one's: equal,
+ * older, the most the wire holds (255), and not in any order. */
+static const uint32_t SAMPLE_VIEW_BACK[PROTO_MAX_CMDS_PER_PACKET] = {0, 0, 1, 3, 255, 17, 254, 100};
+#define SAMPLE_NEWEST_VIEW 0x00fedcbau
 
 static void sample_input(any_msg *m) {
     m->input.ack_snapshot_tick = 0x89abcdefu;
@@ -85,6 +103,7 @@ static void sample_input(any_msg *m) {
         m->input.cmds[i].tick = 100000u - (uint32_t)i; /* consecutive, newest first */
         m->input.cmds[i].buttons = (uint8_t)((i * 7) & BTN_ALL);
         m->input.cmds[i].aim = (uint16_t)(i * 9000 + 535);
+        m->input.cmds[i].view_tick = SAMPLE_NEWEST_VIEW - SAMPLE_VIEW_BACK[i];
     }
     m->input.cmds[0].buttons = BTN_ALL;
     m->input.cmds[1].aim = 65535;
@@ -133,7 +152,8 @@ static bool eq_input(const any_msg *a, const any_msg *b) {
     if (a->input.ack_snapshot_tick != b->input.ack_snapshot_tick || a->input.count != b->input.count) return false;
     for (int i = 0; i < a->input.count; i++) {
         const input_cmd *x = &a->input.cmds[i], *y = &b->input.cmds[i];
-        if (x->tick != y->tick || x->buttons != y->buttons || x->aim != y->aim) return false;
+        if (x->tick != y->tick || x->buttons != y->buttons || x->aim != y->aim || x->view_tick != y->view_tick)
+            return false;
     }
     return true;
 }
@@ -172,6 +192,26 @@ static bool eq_leave(const any_msg *a, const any_msg *b) {
     return a->leave.player_id == b->leave.player_id && a->leave.reason == b->leave.reason;
 }
 
+static void sample_kill(any_msg *m) {
+    m->kill.killer = PROTO_MAX_PLAYERS - 1;
+    m->kill.victim = 258;
+    m->kill.weapon = 0;
+}
+static bool eq_kill(const any_msg *a, const any_msg *b) {
+    return a->kill.killer == b->kill.killer && a->kill.victim == b->kill.victim && a->kill.weapon == b->kill.weapon;
+}
+
+static void sample_score(any_msg *m) {
+    m->score.player = 513;
+    m->score.frags = -3;
+    m->score.deaths = 65535;
+    m->score.ping_ms = 0x1234;
+}
+static bool eq_score(const any_msg *a, const any_msg *b) {
+    return a->score.player == b->score.player && a->score.frags == b->score.frags &&
+           a->score.deaths == b->score.deaths && a->score.ping_ms == b->score.ping_ms;
+}
+
 static const msg_kind KINDS[] = {
     {"hello", MSG_C_HELLO, enc_hello, dec_hello, sample_hello, eq_name},
     {"rename", MSG_C_RENAME, enc_rename, dec_rename, sample_rename, eq_name},
@@ -183,6 +223,8 @@ static const msg_kind KINDS[] = {
     {"leave", MSG_S_LEAVE, enc_leave, dec_leave, sample_leave, eq_leave},
     {"client_chat", MSG_C_CHAT, enc_cchat, dec_cchat, sample_cchat, eq_chat},
     {"server_chat", MSG_S_CHAT, enc_schat, dec_schat, sample_schat, eq_chat},
+    {"kill", MSG_S_KILL, enc_kill, dec_kill, sample_kill, eq_kill},
+    {"score", MSG_S_SCORE, enc_score, dec_score, sample_score, eq_score},
 };
 #define KIND_COUNT (sizeof KINDS / sizeof KINDS[0])
 
@@ -223,7 +265,7 @@ static void test_expected_sizes(void **state) {
     const size_t expect[] = {
         1 + 1 + 4,                               /* hello "Zoë" (ë is 2 bytes)  */
         1 + 1 + PROTO_NAME_MAX,                  /* rename, 16-byte name        */
-        1 + 4 + 4 + 1 + PROTO_MAX_CMDS_PER_PACKET * 3, /* input, 8 commands  */
+        1 + 4 + 4 + 4 + 1 + PROTO_MAX_CMDS_PER_PACKET * 4, /* input, 8 commands */
         1 + 2 + 2 + 2 + 2 + 4 + 4 + 4 + (1 + 9) + (1 + 16), /* welcome          */
         1 + 4 + 2 + 300,                         /* map_chunk, 300 bytes        */
         1 + 2 + 1 + 6,                           /* join "Zoë K"                */
@@ -231,6 +273,8 @@ static void test_expected_sizes(void **state) {
         1 + 2 + 1,                               /* leave                       */
         1 + 1 + 11,                              /* client_chat, 11 bytes       */
         1 + 2 + 1 + 26,                          /* server_chat, 26 bytes       */
+        1 + 2 + 2 + 1,                           /* kill                        */
+        1 + 2 + 2 + 2 + 2,                       /* score                       */
     };
     assert_int_equal(sizeof expect / sizeof expect[0], KIND_COUNT);
     for (size_t i = 0; i < KIND_COUNT; i++) {
@@ -379,21 +423,35 @@ static void test_name_encoder_refuses_long_name(void **state) {
 /* ---- C_INPUT ---------------------------------------------------------------- */
 
 /* Writes an input message by hand (no validation): ack 77, newest_tick,
- * count, then ncmds commands {buttons[i], aim 1000 + i}. */
-static size_t build_input(uint8_t *buf, size_t cap, uint32_t newest, uint8_t count, const uint8_t *buttons,
-                          int ncmds) {
+ * newest_view_tick, count, then ncmds commands {buttons[i], aim 1000 + i,
+ * view_back[i]}. */
+static size_t build_input_view(uint8_t *buf, size_t cap, uint32_t newest, uint32_t newest_view, uint8_t count,
+                               const uint8_t *buttons, const uint8_t *view_back, int ncmds) {
     wire_writer w;
     wire_writer_init(&w, buf, cap);
     wire_write_u8(&w, MSG_C_INPUT);
     wire_write_u32(&w, 77);
     wire_write_u32(&w, newest);
+    wire_write_u32(&w, newest_view);
     wire_write_u8(&w, count);
     for (int i = 0; i < ncmds; i++) {
         wire_write_u8(&w, buttons[i]);
         wire_write_u16(&w, (uint16_t)(1000 + i));
+        wire_write_u8(&w, view_back[i]);
     }
     assert_true(wire_writer_ok(&w));
     return w.len;
+}
+
+/* The same with newest_view_tick 9000 and view_back i (view ticks 9000,
+ * 8999, ...). */
+#define BUILD_VIEW 9000u
+static size_t build_input(uint8_t *buf, size_t cap, uint32_t newest, uint8_t count, const uint8_t *buttons,
+                          int ncmds) {
+    uint8_t back[16];
+    for (int i = 0; i < 16; i++) back[i] = (uint8_t)i;
+    assert_true(ncmds <= 16);
+    return build_input_view(buf, cap, newest, BUILD_VIEW, count, buttons, back, ncmds);
 }
 
 static void test_input_layout(void **state) {
@@ -402,23 +460,26 @@ static void test_input_layout(void **state) {
     memset(&m, 0, sizeof m);
     m.ack_snapshot_tick = 0x01020304u;
     m.count = 3;
-    m.cmds[0] = (input_cmd){0x0a0b0c0du, BTN_UP | BTN_FIRE, 0xabcd};
-    m.cmds[1] = (input_cmd){0x0a0b0c0cu, 0, 0};
-    m.cmds[2] = (input_cmd){0x0a0b0c0bu, BTN_ALL, 0xffff};
+    m.cmds[0] = (input_cmd){0x0a0b0c0du, BTN_UP | BTN_FIRE, 0xabcd, 0x10203040u};
+    m.cmds[1] = (input_cmd){0x0a0b0c0cu, 0, 0, 0x1020303fu};
+    m.cmds[2] = (input_cmd){0x0a0b0c0bu, BTN_RIGHT | BTN_FIRE2, 0xffff, 0x10203040u - 255u};
     uint8_t buf[64];
     memset(buf, 0xee, sizeof buf);
     size_t n = msg_encode_input(buf, sizeof buf, &m);
     const uint8_t expect[] = {
         MSG_C_INPUT,
-        0x04, 0x03, 0x02, 0x01, /* ack_snapshot_tick            */
-        0x0d, 0x0c, 0x0b, 0x0a, /* newest_tick (cmds[0].tick)   */
-        0x03,                   /* count                        */
-        0x11, 0xcd, 0xab,       /* newest: up+fire, aim 0xabcd  */
-        0x00, 0x00, 0x00,       /* newest-1: nothing, aim 0     */
-        0x1f, 0xff, 0xff,       /* newest-2: every button, 65535 */
+        0x04, 0x03, 0x02, 0x01, /* ack_snapshot_tick                  */
+        0x0d, 0x0c, 0x0b, 0x0a, /* newest_tick (cmds[0].tick)         */
+        0x40, 0x30, 0x20, 0x10, /* newest_view_tick (cmds[0].view_tick) */
+        0x03,                   /* count                              */
+        0x11, 0xcd, 0xab, 0x00, /* newest: up+fire, aim 0xabcd, back 0 */
+        0x00, 0x00, 0x00, 0x01, /* newest-1: nothing, aim 0, back 1   */
+        0x28, 0xff, 0xff, 0xff, /* newest-2: right+fire2, 65535, 255  */
     };
     assert_int_equal(n, sizeof expect);
-    assert_int_equal(n, 1 + 4 + 4 + 1 + 3 * 3);
+    assert_int_equal(n, 1 + 4 + 4 + 4 + 1 + 3 * 4);
+    assert_int_equal(BTN_UP | BTN_FIRE, 0x11);
+    assert_int_equal(BTN_RIGHT | BTN_FIRE2, 0x28);
     assert_memory_equal(buf, expect, sizeof expect);
     assert_int_equal(buf[n], 0xee);
 
@@ -432,6 +493,7 @@ static void test_input_layout(void **state) {
         assert_int_equal(out.cmds[i].tick, m.cmds[i].tick);
         assert_int_equal(out.cmds[i].buttons, m.cmds[i].buttons);
         assert_int_equal(out.cmds[i].aim, m.cmds[i].aim);
+        assert_int_equal(out.cmds[i].view_tick, m.cmds[i].view_tick);
     }
 }
 
@@ -451,6 +513,9 @@ static void test_input_range(void **state) {
     assert_int_equal(out.cmds[1].tick, 499);
     assert_int_equal(out.cmds[2].tick, 498);
     assert_int_equal(out.cmds[2].aim, 1002);
+    assert_int_equal(out.cmds[0].view_tick, BUILD_VIEW);
+    assert_int_equal(out.cmds[1].view_tick, BUILD_VIEW - 1);
+    assert_int_equal(out.cmds[2].view_tick, BUILD_VIEW - 2);
     n = build_input(buf, sizeof buf, 500, 1, buttons, 1);
     assert_int_equal(msg_decode_input(buf, n, &out), MSG_OK);
     assert_int_equal(out.count, 1);
@@ -484,8 +549,12 @@ static void test_input_range(void **state) {
     assert_int_equal(msg_decode_input(buf, n, &out), MSG_OK);
     assert_int_equal(out.cmds[0].tick, 1);
 
-    /* unknown button bits, each one alone, in the newest and oldest command */
-    for (int bit = 5; bit < 8; bit++) {
+    /* unknown button bits (outside BTN_ALL), each one alone, in the newest
+     * and oldest command */
+    int unknown_bits = 0;
+    for (int bit = 0; bit < 8; bit++) {
+        if (BTN_ALL & (1u << bit)) continue;
+        unknown_bits++;
         buttons[0] = (uint8_t)(1u << bit);
         n = build_input(buf, sizeof buf, 500, 3, buttons, 3);
         assert_int_equal(msg_decode_input(buf, n, &out), MSG_ERR_RANGE);
@@ -495,6 +564,7 @@ static void test_input_range(void **state) {
         assert_int_equal(msg_decode_input(buf, n, &out), MSG_ERR_RANGE);
         buttons[2] = BTN_UP;
     }
+    assert_true(unknown_bits >= 1);
     buttons[1] = BTN_ALL;
     n = build_input(buf, sizeof buf, 500, 3, buttons, 3);
     assert_int_equal(msg_decode_input(buf, n, &out), MSG_OK);
@@ -512,7 +582,7 @@ static void test_input_encoder_refuses_invalid(void **state) {
     any_msg m;
     memset(&m, 0, sizeof m);
     sample_input(&m);
-    assert_int_equal(msg_encode_input(buf, sizeof buf, &m.input), 1 + 4 + 4 + 1 + 8 * 3);
+    assert_int_equal(msg_encode_input(buf, sizeof buf, &m.input), 1 + 4 + 4 + 4 + 1 + 8 * 4);
 
     msg_input bad = m.input;
     bad.count = 0;
@@ -521,9 +591,12 @@ static void test_input_encoder_refuses_invalid(void **state) {
     assert_int_equal(msg_encode_input(buf, sizeof buf, &bad), 0);
 
     bad = m.input;
-    bad.cmds[3].buttons = 0x20;
-    assert_int_equal(msg_encode_input(buf, sizeof buf, &bad), 0);
-    bad.cmds[3].buttons = 0x80;
+    for (int bit = 0; bit < 8; bit++) {
+        if (BTN_ALL & (1u << bit)) continue;
+        bad.cmds[3].buttons = (uint8_t)(BTN_UP | (1u << bit));
+        assert_int_equal(msg_encode_input(buf, sizeof buf, &bad), 0);
+    }
+    bad.cmds[3].buttons = 0xff;
     assert_int_equal(msg_encode_input(buf, sizeof buf, &bad), 0);
 
     /* non-consecutive ticks: a repeat, a gap, one newer than the newest,
@@ -553,11 +626,165 @@ static void test_input_encoder_refuses_invalid(void **state) {
     bad = m.input;
     for (int i = 0; i < bad.count; i++) bad.cmds[i].tick = (uint32_t)(bad.count - i);
     size_t n = msg_encode_input(buf, sizeof buf, &bad);
-    assert_int_equal(n, 1 + 4 + 4 + 1 + 8 * 3);
+    assert_int_equal(n, 1 + 4 + 4 + 4 + 1 + 8 * 4);
     msg_input out;
     assert_int_equal(msg_decode_input(buf, n, &out), MSG_OK);
     assert_int_equal(out.cmds[0].tick, PROTO_MAX_CMDS_PER_PACKET);
     assert_int_equal(out.cmds[PROTO_MAX_CMDS_PER_PACKET - 1].tick, 1);
+
+    /* a view tick ahead of the newest command's: in the oldest, in the
+     * middle, by one and by a lot */
+    bad = m.input;
+    bad.cmds[7].view_tick = bad.cmds[0].view_tick + 1;
+    assert_int_equal(msg_encode_input(buf, sizeof buf, &bad), 0);
+    bad = m.input;
+    bad.cmds[3].view_tick = UINT32_MAX;
+    assert_int_equal(msg_encode_input(buf, sizeof buf, &bad), 0);
+    bad = m.input;
+    bad.cmds[1].view_tick = bad.cmds[0].view_tick + 1000;
+    assert_int_equal(msg_encode_input(buf, sizeof buf, &bad), 0);
+}
+
+/* ---- C_INPUT view ticks ------------------------------------------------------- */
+
+static void test_input_view_ticks_round_trip(void **state) {
+    (void)state;
+    uint8_t buf[64];
+    msg_input m, out;
+    /* the sample: lags 0..255 in no particular order, on the wire as given */
+    any_msg a;
+    memset(&a, 0, sizeof a);
+    sample_input(&a);
+    size_t n = msg_encode_input(buf, sizeof buf, &a.input);
+    assert_int_equal(n, 1 + 4 + 4 + 4 + 1 + 8 * 4);
+    const uint8_t newest_view[4] = {0xba, 0xdc, 0xfe, 0x00};
+    assert_memory_equal(buf + 9, newest_view, 4);
+    for (int i = 0; i < PROTO_MAX_CMDS_PER_PACKET; i++)
+        assert_int_equal(buf[14 + 4 * i + 3], SAMPLE_VIEW_BACK[i]);
+    assert_int_equal(msg_decode_input(buf, n, &out), MSG_OK);
+    for (int i = 0; i < PROTO_MAX_CMDS_PER_PACKET; i++)
+        assert_int_equal(out.cmds[i].view_tick, SAMPLE_NEWEST_VIEW - SAMPLE_VIEW_BACK[i]);
+
+    /* every lag 0..255 of the second command, at several newest view ticks,
+     * including 0 (no snapshot seen yet), the lag itself and the top */
+    const uint32_t newest[] = {0, 1, 254, 255, 256, 100000, UINT32_MAX};
+    for (size_t k = 0; k < sizeof newest / sizeof newest[0]; k++)
+        for (uint32_t lag = 0; lag <= 255 && lag <= newest[k]; lag++) {
+            memset(&m, 0, sizeof m);
+            m.ack_snapshot_tick = 5;
+            m.count = 2;
+            m.cmds[0] = (input_cmd){50, BTN_FIRE, 7, newest[k]};
+            m.cmds[1] = (input_cmd){49, 0, 8, newest[k] - lag};
+            n = msg_encode_input(buf, sizeof buf, &m);
+            assert_int_equal(n, 1 + 4 + 4 + 4 + 1 + 2 * 4);
+            assert_int_equal(buf[14 + 3], 0);
+            assert_int_equal(buf[18 + 3], lag);
+            memset(&out, 0x5a, sizeof out);
+            assert_int_equal(msg_decode_input(buf, n, &out), MSG_OK);
+            assert_int_equal(out.cmds[0].view_tick, newest[k]);
+            assert_int_equal(out.cmds[1].view_tick, newest[k] - lag);
+        }
+
+    /* the same view tick in every command (a client drawing one snapshot
+     * for several ticks), and view ticks unrelated to the command ticks */
+    memset(&m, 0, sizeof m);
+    m.count = PROTO_MAX_CMDS_PER_PACKET;
+    for (int i = 0; i < m.count; i++) m.cmds[i] = (input_cmd){20u - (uint32_t)i, 0, 0, 700000u};
+    n = msg_encode_input(buf, sizeof buf, &m);
+    assert_true(n > 0);
+    assert_int_equal(msg_decode_input(buf, n, &out), MSG_OK);
+    for (int i = 0; i < m.count; i++) assert_int_equal(out.cmds[i].view_tick, 700000u);
+}
+
+static void test_input_view_lag_clamped(void **state) {
+    (void)state;
+    uint8_t buf[64], again[64];
+    msg_input m, out;
+    memset(&m, 0, sizeof m);
+    m.ack_snapshot_tick = 1;
+    m.count = 4;
+    m.cmds[0] = (input_cmd){400, 0, 0, 1000};
+    m.cmds[1] = (input_cmd){399, 0, 0, 1000 - 255}; /* the most the wire holds */
+    m.cmds[2] = (input_cmd){398, 0, 0, 1000 - 256}; /* one more: clamped */
+    m.cmds[3] = (input_cmd){397, 0, 0, 0};          /* 1000 back: clamped */
+    size_t n = msg_encode_input(buf, sizeof buf, &m);
+    const uint8_t expect[] = {
+        MSG_C_INPUT,
+        0x01, 0x00, 0x00, 0x00, /* ack              */
+        0x90, 0x01, 0x00, 0x00, /* newest_tick 400  */
+        0xe8, 0x03, 0x00, 0x00, /* newest_view 1000 */
+        0x04,
+        0x00, 0x00, 0x00, 0x00,
+        0x00, 0x00, 0x00, 0xff,
+        0x00, 0x00, 0x00, 0xff, /* 256 -> 255 */
+        0x00, 0x00, 0x00, 0xff, /* 1000 -> 255 */
+    };
+    assert_int_equal(n, sizeof expect);
+    assert_memory_equal(buf, expect, n);
+    assert_int_equal(msg_decode_input(buf, n, &out), MSG_OK);
+    assert_int_equal(out.cmds[0].view_tick, 1000);
+    assert_int_equal(out.cmds[1].view_tick, 1000 - 255);
+    assert_int_equal(out.cmds[2].view_tick, 1000 - 255); /* newest_view - 255 */
+    assert_int_equal(out.cmds[3].view_tick, 1000 - 255);
+    /* what the decoder gives re-encodes to the same bytes */
+    assert_int_equal(msg_encode_input(again, sizeof again, &out), n);
+    assert_memory_equal(again, buf, n);
+    /* a huge lag near the top of the tick range */
+    m.count = 2;
+    m.cmds[0].view_tick = UINT32_MAX;
+    m.cmds[1].view_tick = 0;
+    n = msg_encode_input(buf, sizeof buf, &m);
+    assert_true(n > 0);
+    assert_int_equal(buf[n - 1], 0xff);
+    assert_int_equal(msg_decode_input(buf, n, &out), MSG_OK);
+    assert_int_equal(out.cmds[1].view_tick, UINT32_MAX - 255u);
+}
+
+/* A view_back the decoder cannot honour: one reaching below tick 0, or a
+ * newest command (whose view tick is newest_view_tick itself) lagging
+ * behind. The encoder never writes either, so accepting them would give an
+ * input that does not re-encode to its own bytes. */
+static void test_input_view_back_range(void **state) {
+    (void)state;
+    uint8_t buf[64], again[64];
+    msg_input out;
+    const uint8_t buttons[3] = {BTN_UP, BTN_UP, BTN_UP};
+    /* accepted edges: back == newest_view (view tick 0), newest back 0 */
+    const uint8_t ok_back[3] = {0, 4, 5};
+    size_t n = build_input_view(buf, sizeof buf, 300, 5, 3, buttons, ok_back, 3);
+    assert_int_equal(msg_decode_input(buf, n, &out), MSG_OK);
+    assert_int_equal(out.cmds[0].view_tick, 5);
+    assert_int_equal(out.cmds[1].view_tick, 1);
+    assert_int_equal(out.cmds[2].view_tick, 0);
+    assert_int_equal(msg_encode_input(again, sizeof again, &out), n);
+    assert_memory_equal(again, buf, n);
+
+    const struct {
+        uint32_t newest_view;
+        uint8_t back[3];
+        const char *what;
+    } bad[] = {
+        {5, {0, 0, 6}, "oldest back 6 past newest_view 5"},
+        {0, {0, 1, 0}, "back 1 with newest_view 0"},
+        {254, {0, 0, 255}, "back 255 past newest_view 254"},
+        {100, {1, 1, 1}, "newest command lagging its own view tick"},
+        {100, {255, 0, 0}, "newest command back 255"},
+    };
+    int wrong = 0;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        n = build_input_view(buf, sizeof buf, 300, bad[i].newest_view, 3, buttons, bad[i].back, 3);
+        int rc = msg_decode_input(buf, n, &out);
+        if (rc != MSG_ERR_RANGE) {
+            wrong++;
+            size_t n2 = rc == MSG_OK ? msg_encode_input(again, sizeof again, &out) : 0;
+            print_error("BUG (shared/msg.c msg_decode_input): %s gave '%s' (view ticks %u %u %u, re-encoding "
+                        "gives %s)\n",
+                        bad[i].what, msg_result_text(rc), out.cmds[0].view_tick, out.cmds[1].view_tick,
+                        out.cmds[2].view_tick,
+                        n2 == n && memcmp(again, buf, n) == 0 ? "the same bytes" : "different bytes");
+        }
+    }
+    if (wrong) fail_msg("%d of %zu impossible view_back cases accepted", wrong, sizeof bad / sizeof bad[0]);
 }
 
 
@@ -745,6 +972,119 @@ static void test_leave_range(void **state) {
     assert_memory_equal(buf, expect, 4);
 }
 
+/* ---- S_KILL, S_SCORE ----------------------------------------------------------- */
+
+static void test_kill_layout_and_range(void **state) {
+    (void)state;
+    uint8_t buf[16];
+    msg_kill m = {PROTO_MAX_PLAYERS - 1, 0x0102, 0}, out;
+    memset(buf, 0xee, sizeof buf);
+    size_t n = msg_encode_kill(buf, sizeof buf, &m);
+    const uint8_t expect[] = {MSG_S_KILL, 0xff, 0x03, 0x02, 0x01, 0x00};
+    assert_int_equal(MSG_S_KILL, 71);
+    assert_int_equal(n, sizeof expect);
+    assert_memory_equal(buf, expect, n);
+    assert_int_equal(buf[n], 0xee);
+    memset(&out, 0x5a, sizeof out);
+    assert_int_equal(msg_decode_kill(expect, sizeof expect, &out), MSG_OK);
+    assert_int_equal(out.killer, PROTO_MAX_PLAYERS - 1);
+    assert_int_equal(out.victim, 0x0102);
+    assert_int_equal(out.weapon, 0);
+
+    /* a suicide (killer == victim), and player 0 */
+    const uint8_t suicide[] = {MSG_S_KILL, 0x00, 0x00, 0x00, 0x00, 0x00};
+    assert_int_equal(msg_decode_kill(suicide, sizeof suicide, &out), MSG_OK);
+    assert_int_equal(out.killer, 0);
+    assert_int_equal(out.victim, 0);
+    m = (msg_kill){9, 9, 0};
+    assert_int_equal(msg_encode_kill(buf, sizeof buf, &m), 6);
+    assert_int_equal(msg_decode_kill(buf, 6, &out), MSG_OK);
+    assert_true(out.killer == 9 && out.victim == 9);
+
+    /* every weapon: the rail gun (0) and rocket launcher (1) travel, any
+     * other number is refused */
+    assert_int_equal(WEAPON_RAIL, 0);
+    assert_int_equal(WEAPON_ROCKET, 1);
+    for (int w = 0; w < WEAPON_COUNT; w++) {
+        m = (msg_kill){4, 700, (uint8_t)w};
+        assert_int_equal(msg_encode_kill(buf, sizeof buf, &m), 6);
+        const uint8_t lit[] = {MSG_S_KILL, 4, 0, 0xbc, 0x02, (uint8_t)w};
+        assert_memory_equal(buf, lit, 6);
+        assert_int_equal(msg_decode_kill(buf, 6, &out), MSG_OK);
+        assert_int_equal(out.weapon, w);
+    }
+    for (int w = WEAPON_COUNT; w < 256; w++) {
+        const uint8_t b[] = {MSG_S_KILL, 1, 0, 2, 0, (uint8_t)w};
+        assert_int_equal(msg_decode_kill(b, sizeof b, &out), MSG_ERR_RANGE);
+        m = (msg_kill){1, 2, (uint8_t)w};
+        assert_int_equal(msg_encode_kill(buf, sizeof buf, &m), 0);
+    }
+    /* player ids from PROTO_MAX_PLAYERS up, as killer and as victim */
+    const uint16_t bad_ids[] = {PROTO_MAX_PLAYERS, PROTO_MAX_PLAYERS + 1, 0x8000, 0xffff};
+    for (size_t i = 0; i < sizeof bad_ids / sizeof bad_ids[0]; i++) {
+        const uint8_t lo = (uint8_t)(bad_ids[i] & 0xff), hi = (uint8_t)(bad_ids[i] >> 8);
+        const uint8_t bk[] = {MSG_S_KILL, lo, hi, 5, 0, 0};
+        const uint8_t bv[] = {MSG_S_KILL, 5, 0, lo, hi, 0};
+        assert_int_equal(msg_decode_kill(bk, sizeof bk, &out), MSG_ERR_RANGE);
+        assert_int_equal(msg_decode_kill(bv, sizeof bv, &out), MSG_ERR_RANGE);
+        m = (msg_kill){bad_ids[i], 5, 0};
+        assert_int_equal(msg_encode_kill(buf, sizeof buf, &m), 0);
+        m = (msg_kill){5, bad_ids[i], 0};
+        assert_int_equal(msg_encode_kill(buf, sizeof buf, &m), 0);
+    }
+    /* truncated before a range error is still truncated */
+    const uint8_t cut[] = {MSG_S_KILL, 0xff, 0xff, 0xff, 0xff};
+    assert_int_equal(msg_decode_kill(cut, sizeof cut, &out), MSG_ERR_TRUNCATED);
+    /* S_KILL and S_SCORE are not interchangeable */
+    assert_int_equal(msg_decode_score(expect, sizeof expect, &(msg_score){0}), MSG_ERR_WRONG_ID);
+}
+
+static void test_score_layout_and_range(void **state) {
+    (void)state;
+    uint8_t buf[16];
+    msg_score m = {0x0203, -2, 0x0405, 0x0607}, out;
+    memset(buf, 0xee, sizeof buf);
+    size_t n = msg_encode_score(buf, sizeof buf, &m);
+    const uint8_t expect[] = {MSG_S_SCORE, 0x03, 0x02, 0xfe, 0xff, 0x05, 0x04, 0x07, 0x06};
+    assert_int_equal(MSG_S_SCORE, 72);
+    assert_int_equal(n, sizeof expect);
+    assert_memory_equal(buf, expect, n);
+    assert_int_equal(buf[n], 0xee);
+    memset(&out, 0x5a, sizeof out);
+    assert_int_equal(msg_decode_score(expect, sizeof expect, &out), MSG_OK);
+    assert_int_equal(out.player, 0x0203);
+    assert_int_equal(out.frags, -2);
+    assert_int_equal(out.deaths, 0x0405);
+    assert_int_equal(out.ping_ms, 0x0607);
+
+    /* frags: the whole signed range; deaths and ping: the whole unsigned */
+    const int16_t frags[] = {INT16_MIN, -1, 0, 1, INT16_MAX};
+    const uint16_t counts[] = {0, 1, 0x7fff, 0x8000, 0xffff};
+    for (size_t i = 0; i < 5; i++) {
+        m = (msg_score){PROTO_MAX_PLAYERS - 1, frags[i], counts[i], counts[4 - i]};
+        n = msg_encode_score(buf, sizeof buf, &m);
+        assert_int_equal(n, 9);
+        assert_int_equal(msg_decode_score(buf, n, &out), MSG_OK);
+        assert_int_equal(out.player, PROTO_MAX_PLAYERS - 1);
+        assert_int_equal(out.frags, frags[i]);
+        assert_int_equal(out.deaths, counts[i]);
+        assert_int_equal(out.ping_ms, counts[4 - i]);
+    }
+    const uint8_t most_negative[] = {MSG_S_SCORE, 0, 0, 0x00, 0x80, 0, 0, 0, 0};
+    assert_int_equal(msg_decode_score(most_negative, sizeof most_negative, &out), MSG_OK);
+    assert_int_equal(out.frags, INT16_MIN);
+
+    /* player ids from PROTO_MAX_PLAYERS up */
+    const uint16_t bad_ids[] = {PROTO_MAX_PLAYERS, PROTO_MAX_PLAYERS + 1, 0x8000, 0xffff};
+    for (size_t i = 0; i < sizeof bad_ids / sizeof bad_ids[0]; i++) {
+        const uint8_t b[] = {MSG_S_SCORE, (uint8_t)(bad_ids[i] & 0xff), (uint8_t)(bad_ids[i] >> 8), 1, 0, 2, 0, 3, 0};
+        assert_int_equal(msg_decode_score(b, sizeof b, &out), MSG_ERR_RANGE);
+        m = (msg_score){bad_ids[i], 1, 2, 3};
+        assert_int_equal(msg_encode_score(buf, sizeof buf, &m), 0);
+    }
+    assert_int_equal(msg_decode_kill(expect, sizeof expect, &(msg_kill){0}), MSG_ERR_WRONG_ID);
+}
+
 /* ---- S_MAP_CHUNK --------------------------------------------------------------- */
 
 static size_t build_chunk(uint8_t *buf, size_t cap, uint32_t offset, uint16_t length, size_t body) {
@@ -866,8 +1206,9 @@ static int feed_all_decoders(const uint8_t *buf, size_t len) {
 
 static void test_random_garbage(void **state) {
     (void)state;
-    static const uint8_t ids[] = {MSG_C_HELLO, MSG_C_RENAME, MSG_C_INPUT,  MSG_S_WELCOME,  MSG_S_JOIN,
-                                  MSG_S_LEAVE, MSG_S_RENAME, MSG_S_SNAPSHOT, MSG_S_MAP_CHUNK};
+    static const uint8_t ids[] = {MSG_C_HELLO, MSG_C_RENAME, MSG_C_INPUT,    MSG_C_CHAT,      MSG_S_WELCOME,
+                                  MSG_S_JOIN,  MSG_S_LEAVE,  MSG_S_RENAME,   MSG_S_CHAT,      MSG_S_SNAPSHOT,
+                                  MSG_S_KILL,  MSG_S_SCORE,  MSG_S_MAP_CHUNK};
     rng_state = 0x2545f491u;
     int accepted = 0;
     for (int iter = 0; iter < 20000; iter++) {
@@ -964,9 +1305,14 @@ int main(void) {
         cmocka_unit_test(test_input_layout),
         cmocka_unit_test(test_input_range),
         cmocka_unit_test(test_input_encoder_refuses_invalid),
+        cmocka_unit_test(test_input_view_ticks_round_trip),
+        cmocka_unit_test(test_input_view_lag_clamped),
+        cmocka_unit_test(test_input_view_back_range),
         cmocka_unit_test(test_welcome_range),
         cmocka_unit_test(test_player_name_range),
         cmocka_unit_test(test_leave_range),
+        cmocka_unit_test(test_kill_layout_and_range),
+        cmocka_unit_test(test_score_layout_and_range),
         cmocka_unit_test(test_chat_range),
         cmocka_unit_test(test_map_chunk_range),
         cmocka_unit_test(test_crc32_vectors),

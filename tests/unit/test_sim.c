@@ -10,8 +10,11 @@
  * (x == wall - SIM_PLAYER_HALF) and never let it overlap, sliding along a
  * wall, no tunnelling through a one-tile wall at the lowest tick rate and
  * top speed; state always on the wire grid (PROTO_POS_SCALE,
- * PROTO_VEL_SCALE); bit-identical determinism; spawn placement and cycling;
- * dead players stay put; sim_quantize and sim_player_in_wall directly.
+ * PROTO_VEL_SCALE); bit-identical determinism; spawn placement and cycling
+ * (alive, at rest, full health); dead players stay put; sim_quantize and
+ * sim_player_in_wall directly; sim_ray_wall_distance: the distance to the
+ * first wall along each axis and diagonals, capped at the range when no wall
+ * is nearer, 0 from inside a wall or outside the map.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -634,15 +637,129 @@ static void test_spawn_places_and_cycles(void **state) {
         p.vx = 3.0f;
         p.vy = -2.0f;
         p.flags = 0;
+        p.health = (uint8_t)(i * 7); /* dead (0) or hurt */
         sim_player_spawn(&m, &p, i);
         assert_true(p.x == want[i % 3][0] && p.y == want[i % 3][1]);
         assert_true(p.vx == 0.0f && p.vy == 0.0f);
         assert_int_equal(p.flags, ENT_FLAG_ALIVE);
+        assert_int_equal(p.health, PROTO_MAX_HEALTH);
         assert_false(sim_player_in_wall(&m, &p));
     }
     player_state p = at(0.0f, 0.0f);
     sim_player_spawn(&m, &p, UINT32_MAX); /* 4294967295 % 3 == 0 */
     assert_true(p.x == 1.5f && p.y == 1.5f);
+    assert_int_equal(p.health, PROTO_MAX_HEALTH);
+    map_free(&m);
+}
+
+/* ---- sim_ray_wall_distance --------------------------------------------------------- */
+
+#define RAY_EPS 1e-4f
+
+static void expect_ray(const game_map *m, float ox, float oy, float dx, float dy, float range, float want, int line) {
+    float got = sim_ray_wall_distance(m, ox, oy, dx, dy, range);
+    if (!(fabsf(got - want) <= RAY_EPS))
+        fail_msg("line %d: ray from %.4g,%.4g along %.4g,%.4g (range %.4g): %.7g, want %.7g", line, (double)ox,
+                 (double)oy, (double)dx, (double)dy, (double)range, (double)got, (double)want);
+}
+#define EXPECT_RAY(m, ox, oy, dx, dy, range, want) expect_ray((m), (ox), (oy), (dx), (dy), (range), (want), __LINE__)
+
+static void test_ray_wall_distance_axes(void **state) {
+    (void)state;
+    game_map m;
+    load_room(&m, 20, 12, -1, -1); /* border walls: columns 0 and 19, rows 0 and 11 */
+    /* from the middle of tile (5, 5): the wall faces are x = 1, x = 19, y = 1
+     * and y = 11 */
+    EXPECT_RAY(&m, 5.5f, 5.5f, 1.0f, 0.0f, 100.0f, 13.5f);
+    EXPECT_RAY(&m, 5.5f, 5.5f, -1.0f, 0.0f, 100.0f, 4.5f);
+    EXPECT_RAY(&m, 5.5f, 5.5f, 0.0f, 1.0f, 100.0f, 5.5f);
+    EXPECT_RAY(&m, 5.5f, 5.5f, 0.0f, -1.0f, 100.0f, 4.5f);
+    /* from off-centre points, next to a wall, and from the very last floor
+     * tile */
+    EXPECT_RAY(&m, 2.25f, 3.75f, 1.0f, 0.0f, 100.0f, 16.75f);
+    EXPECT_RAY(&m, 2.25f, 3.75f, 0.0f, -1.0f, 100.0f, 2.75f);
+    EXPECT_RAY(&m, 18.9f, 10.9f, 1.0f, 0.0f, 100.0f, 0.1f);
+    EXPECT_RAY(&m, 18.9f, 10.9f, 0.0f, 1.0f, 100.0f, 0.1f);
+    EXPECT_RAY(&m, 1.0f, 5.5f, -1.0f, 0.0f, 100.0f, 0.0f); /* on the wall face */
+    map_free(&m);
+
+    /* an interior wall column (x = 10) and row (y = 7) stop rays first */
+    load_room(&m, 20, 12, 10, 7);
+    EXPECT_RAY(&m, 3.5f, 3.5f, 1.0f, 0.0f, 100.0f, 6.5f);
+    EXPECT_RAY(&m, 15.5f, 3.5f, -1.0f, 0.0f, 100.0f, 4.5f);
+    EXPECT_RAY(&m, 3.5f, 3.5f, 0.0f, 1.0f, 100.0f, 3.5f);
+    EXPECT_RAY(&m, 3.5f, 9.5f, 0.0f, -1.0f, 100.0f, 1.5f);
+    map_free(&m);
+}
+
+static void test_ray_wall_distance_diagonal(void **state) {
+    (void)state;
+    const char *text = "arena-map 1\nname Pillar\ntiles\n"
+                       "################\n"
+                       "#S.............#\n"
+                       "#..............#\n"
+                       "#..............#\n"
+                       "#..............#\n"
+                       "#..............#\n"
+                       "#..............#\n"
+                       "#..............#\n"
+                       "#..............#\n"
+                       "#..............#\n"
+                       "#.........#....#\n"
+                       "#..............#\n"
+                       "################\n";
+    game_map m;
+    char err[256] = "";
+    if (!map_parse(text, strlen(text), &m, err, sizeof err)) fail_msg("pillar map: %s", err);
+    assert_true(map_is_wall(&m, 10, 10));
+    const float r = 0.70710678f; /* 1 / sqrt(2) */
+    /* 45 degrees from (5.25, 5.5): x = 5.25 + s, y = 5.5 + s meets the
+     * pillar's face x = 10 at s = 4.75 (y = 10.25, inside row 10); before
+     * that, at y = 10 (s = 4.5), x = 9.75 is still floor */
+    EXPECT_RAY(&m, 5.25f, 5.5f, r, r, 100.0f, 4.75f * 1.41421356f);
+    /* the same line, shifted to pass left of the pillar, reaches the
+     * bottom wall's face y = 12 at s = 6.5 */
+    EXPECT_RAY(&m, 2.25f, 5.5f, r, r, 100.0f, 6.5f * 1.41421356f);
+    /* a 3-4-5 direction up and left from (12.5, 11.5): the top wall's face
+     * y = 1 at t = 10.5 / 0.8 = 13.125 (x = 12.5 - 7.875 = 4.625) */
+    EXPECT_RAY(&m, 12.5f, 11.5f, -0.6f, -0.8f, 100.0f, 13.125f);
+    /* down and right from (1.25, 2.5) at 45 degrees passes beside the
+     * pillar (row 10 is crossed at x 8.75..9.75, column 10 at y 11.25..12.25)
+     * and meets the bottom wall's face y = 12 at s = 9.5 (x = 10.75) */
+    EXPECT_RAY(&m, 1.25f, 2.5f, r, r, 100.0f, 9.5f * 1.41421356f);
+    /* ... while one tile further right it hits the pillar: at y = 10
+     * (s = 7.5) x = 9.75 is still floor, then the left face x = 10 at
+     * s = 7.75 (y = 10.25) */
+    EXPECT_RAY(&m, 2.25f, 2.5f, r, r, 100.0f, 7.75f * 1.41421356f);
+    map_free(&m);
+}
+
+static void test_ray_wall_distance_range_and_inside(void **state) {
+    (void)state;
+    game_map m;
+    load_room(&m, 40, 40, -1, -1);
+    /* no wall within range: exactly the range, along axes and diagonals */
+    const float r = 0.70710678f;
+    const float dirs[][2] = {{1, 0}, {-1, 0}, {0, 1}, {0, -1}, {r, r}, {-r, r}, {0.6f, -0.8f}};
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        EXPECT_RAY(&m, 20.5f, 20.5f, dirs[i][0], dirs[i][1], 3.0f, 3.0f);
+        assert_true(sim_ray_wall_distance(&m, 20.5f, 20.5f, dirs[i][0], dirs[i][1], 3.0f) == 3.0f);
+        EXPECT_RAY(&m, 20.5f, 20.5f, dirs[i][0], dirs[i][1], 0.25f, 0.25f);
+    }
+    /* the wall just beyond the range, then just within it */
+    EXPECT_RAY(&m, 20.5f, 20.5f, 1.0f, 0.0f, 18.0f, 18.0f); /* face at 18.5 */
+    EXPECT_RAY(&m, 20.5f, 20.5f, 1.0f, 0.0f, 18.5f, 18.5f);
+    EXPECT_RAY(&m, 20.5f, 20.5f, 1.0f, 0.0f, 19.0f, 18.5f);
+    /* origin inside a wall (a border tile, a corner) or outside the map: 0,
+     * whatever the direction and range */
+    const float inside[][2] = {{0.5f, 20.5f}, {39.5f, 39.5f}, {20.5f, 0.01f}, {-3.0f, 5.0f}, {50.0f, 50.0f}};
+    for (size_t i = 0; i < sizeof inside / sizeof inside[0]; i++)
+        for (size_t d = 0; d < sizeof dirs / sizeof dirs[0]; d++) {
+            float got = sim_ray_wall_distance(&m, inside[i][0], inside[i][1], dirs[d][0], dirs[d][1], 100.0f);
+            if (got != 0.0f)
+                fail_msg("ray from %.3g,%.3g (a wall) gave %.7g", (double)inside[i][0], (double)inside[i][1],
+                         (double)got);
+        }
     map_free(&m);
 }
 
@@ -689,6 +806,9 @@ int main(void) {
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_spawn_places_and_cycles),
         cmocka_unit_test(test_dead_player_does_not_move),
+        cmocka_unit_test(test_ray_wall_distance_axes),
+        cmocka_unit_test(test_ray_wall_distance_diagonal),
+        cmocka_unit_test(test_ray_wall_distance_range_and_inside),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

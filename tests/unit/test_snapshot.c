@@ -4,8 +4,13 @@
  *
  * Covers:
  *  - full snapshots (no baseline) of 0, 1, 5 and PROTO_VIEW_MAX_ENTITIES
- *    entities with extreme values round trip exactly, and `view` equals the
- *    decoded frame; the header against literal bytes;
+ *    entities with extreme values (health 0..PROTO_MAX_HEALTH, every flag)
+ *    round trip exactly, and `view` equals the decoded frame; the header
+ *    (up_loss_pct then the 7-bit self_ammo) against literal bytes;
+ *  - health (STATUS: flags 8 bits then health 7 bits; a new record ends with
+ *    flags 8, health 7) and self_ammo (0..PROTO_MAX_AMMO, in every header):
+ *    exact sizes, every value round trips, out-of-range values refused by
+ *    encoder and decoder;
  *  - the documented wire layout: hand-built streams (bits_write) decode to
  *    exactly the values the layout promises, and the encoder writes exactly
  *    those bits;
@@ -21,6 +26,8 @@
  *    impossible content; 20000 random buffers and 20000 mutated encodings
  *    never crash and decode only to valid frames;
  *  - the encoder refusing invalid frames and arguments;
+ *  - entity ids up to PROTO_MAX_ENTITIES (players, rockets, pickups) and
+ *    velocities up to PROTO_MAX_ENTITY_SPEED, including a full reversal;
  *  - snap_naive_bytes, snap_entity_from_state/to_state, snap_frame_find,
  *    snap_result_text.
  */
@@ -43,12 +50,17 @@
 #include "snapshot.h"
 
 #define TICK_RATE 60
-#define VEL_MAX ((int32_t)(SIM_MAX_SPEED * PROTO_VEL_SCALE))
+#define VEL_MAX ((int32_t)(PROTO_MAX_ENTITY_SPEED * PROTO_VEL_SCALE))
+#define PLAYER_VEL_MAX ((int32_t)(SIM_MAX_SPEED * PROTO_VEL_SCALE))
+#define ID_LIMIT PROTO_MAX_ENTITIES /* entity ids: players, rockets, pickups */
 #define POS_MAX (PROTO_POS_Q_LIMIT - 1u)
 #define BIG_CAP PROTO_MAX_PACKET_BYTES
 /* A header-only delta (baseline 1..15 ticks back, last_cmd_tick unchanged,
- * no records): 8 + 32 + 6 + 2 + 7 + 6 = 61 bits. */
-#define HEADER_ONLY_DELTA_BYTES 8
+ * no records): id 8 + tick 32 + back 6 + cmd 2 + loss 7 + ammo 7 +
+ * records 6 = 68 bits. */
+#define HEADER_ONLY_DELTA_BYTES 9
+/* A full snapshot without entities: 8 + 32 + 2 + 32 + 7 + 7 + 6 = 94 bits. */
+#define HEADER_ONLY_FULL_BYTES 12
 
 /* Bucket widths and update mask bits as drawn in snapshot.h. */
 static const uint8_t W_BASELINE[4] = {0, 4, 8, 16};
@@ -56,7 +68,7 @@ static const uint8_t W_CMD[4] = {0, 4, 8, 32};
 static const uint8_t W_COUNT[4] = {4, 7, 10, 16};
 static const uint8_t W_GAP[4] = {0, 3, 6, 11};
 static const uint8_t W_POS[4] = {3, 8, 13, 22};
-static const uint8_t W_VEL[4] = {4, 8, 12, 16};
+static const uint8_t W_VEL[4] = {4, 8, 12, 17};
 static const uint8_t W_AIM[4] = {5, 9, 13, 16};
 enum { M_POS = 1, M_VEL = 2, M_AIM = 4, M_FLAGS = 8 };
 
@@ -66,7 +78,7 @@ enum { M_POS = 1, M_VEL = 2, M_AIM = 4, M_FLAGS = 8 };
  * unchanged. */
 static size_t header_only_bytes(uint32_t back) {
     int w = back < 16 ? 4 : back < 256 ? 8 : 16;
-    return (size_t)(8 + 32 + 2 + w + 2 + 7 + 6 + 7) / 8;
+    return (size_t)(8 + 32 + 2 + w + 2 + 7 + 7 + 6 + 7) / 8;
 }
 
 /* Dead reckoning as snapshot.h draws it, for an entity whose velocity did
@@ -96,7 +108,12 @@ static uint32_t rnd(void) {
 static uint32_t rnd_below(uint32_t n) { return rnd() % n; }
 static int32_t rnd_range(int32_t lo, int32_t hi) { return lo + (int32_t)rnd_below((uint32_t)(hi - lo + 1)); }
 
-static snap_entity ent(uint16_t id, uint32_t x, uint32_t y, int32_t vx, int32_t vy, uint16_t aim, uint8_t flags) {
+/* The health an entity gets when none is given: full while alive. The
+ * hand-built streams (st_new, st_update) use the same rule. */
+static uint8_t default_health(uint32_t flags) { return (flags & ENT_FLAG_ALIVE) ? PROTO_MAX_HEALTH : 0; }
+
+static snap_entity enth(uint16_t id, uint32_t x, uint32_t y, int32_t vx, int32_t vy, uint16_t aim, uint8_t flags,
+                        uint8_t health) {
     snap_entity e;
     memset(&e, 0, sizeof e);
     e.id = id;
@@ -106,25 +123,32 @@ static snap_entity ent(uint16_t id, uint32_t x, uint32_t y, int32_t vx, int32_t 
     e.vy = (int16_t)vy;
     e.aim = aim;
     e.flags = flags;
+    e.health = health;
     return e;
+}
+
+static snap_entity ent(uint16_t id, uint32_t x, uint32_t y, int32_t vx, int32_t vy, uint16_t aim, uint8_t flags) {
+    return enth(id, x, y, vx, vy, aim, flags, default_health(flags));
 }
 
 static bool ent_equal(const snap_entity *a, const snap_entity *b) {
     return a->id == b->id && a->x == b->x && a->y == b->y && a->vx == b->vx && a->vy == b->vy && a->aim == b->aim &&
-           a->flags == b->flags;
+           a->flags == b->flags && a->health == b->health;
 }
 
 static void assert_frames_equal_at(const snap_frame *got, const snap_frame *want, const char *what, int line) {
-    if (got->tick != want->tick || got->last_cmd_tick != want->last_cmd_tick || got->count != want->count)
-        fail_msg("line %d, %s: tick %u/%u, last_cmd_tick %u/%u, count %u/%u (got/want)", line, what, got->tick,
-                 want->tick, got->last_cmd_tick, want->last_cmd_tick, got->count, want->count);
+    if (got->tick != want->tick || got->last_cmd_tick != want->last_cmd_tick || got->count != want->count ||
+        got->self_ammo != want->self_ammo)
+        fail_msg("line %d, %s: tick %u/%u, last_cmd_tick %u/%u, count %u/%u, self_ammo %u/%u (got/want)", line, what,
+                 got->tick, want->tick, got->last_cmd_tick, want->last_cmd_tick, got->count, want->count,
+                 got->self_ammo, want->self_ammo);
     for (int i = 0; i < want->count; i++) {
         const snap_entity *a = &got->ents[i], *b = &want->ents[i];
         if (!ent_equal(a, b))
-            fail_msg("line %d, %s: entity %d: got id %u x %u y %u v %d,%d aim %u flags %u; want id %u x %u y %u v "
-                     "%d,%d aim %u flags %u",
-                     line, what, i, a->id, a->x, a->y, a->vx, a->vy, a->aim, a->flags, b->id, b->x, b->y, b->vx,
-                     b->vy, b->aim, b->flags);
+            fail_msg("line %d, %s: entity %d: got id %u x %u y %u v %d,%d aim %u flags %u health %u; want id %u x %u "
+                     "y %u v %d,%d aim %u flags %u health %u",
+                     line, what, i, a->id, a->x, a->y, a->vx, a->vy, a->aim, a->flags, a->health, b->id, b->x, b->y,
+                     b->vx, b->vy, b->aim, b->flags, b->health);
     }
 }
 #define assert_frames_equal(got, want, what) assert_frames_equal_at((got), (want), (what), __LINE__)
@@ -132,9 +156,11 @@ static void assert_frames_equal_at(const snap_frame *got, const snap_frame *want
 /* Everything a decoded frame may hold. */
 static void assert_frame_valid(const snap_frame *f) {
     if (f->count > PROTO_VIEW_MAX_ENTITIES) fail_msg("count %u", f->count);
+    if (f->self_ammo > PROTO_MAX_AMMO) fail_msg("self_ammo %u", f->self_ammo);
     for (int i = 0; i < f->count; i++) {
         const snap_entity *e = &f->ents[i];
-        if (e->id >= PROTO_MAX_PLAYERS || (i > 0 && e->id <= f->ents[i - 1].id)) fail_msg("id %u at %d", e->id, i);
+        if (e->id >= ID_LIMIT || (i > 0 && e->id <= f->ents[i - 1].id)) fail_msg("id %u at %d", e->id, i);
+        if (e->health > PROTO_MAX_HEALTH) fail_msg("health %u", e->health);
         if (e->x >= PROTO_POS_Q_LIMIT || e->y >= PROTO_POS_Q_LIMIT) fail_msg("position %u,%u", e->x, e->y);
         if (e->vx < -VEL_MAX || e->vx > VEL_MAX || e->vy < -VEL_MAX || e->vy > VEL_MAX)
             fail_msg("velocity %d,%d", e->vx, e->vy);
@@ -148,15 +174,21 @@ static snap_entity random_entity(uint16_t id) {
     uint32_t y = rnd_below(8) == 0 ? (rnd() & 1 ? 0 : POS_MAX) : rnd_below(PROTO_POS_Q_LIMIT);
     int32_t vx = rnd_below(6) == 0 ? (rnd() & 1 ? -VEL_MAX : VEL_MAX) : rnd_range(-VEL_MAX, VEL_MAX);
     int32_t vy = rnd_below(6) == 0 ? 0 : rnd_range(-VEL_MAX, VEL_MAX);
-    return ent(id, x, y, vx, vy, (uint16_t)rnd(), (uint8_t)(rnd() & ENT_FLAG_ALL));
+    uint32_t hp = rnd_below(4) == 0 ? (rnd() & 1 ? 0 : PROTO_MAX_HEALTH) : rnd_below(PROTO_MAX_HEALTH + 1);
+    return enth(id, x, y, vx, vy, (uint16_t)rnd(), (uint8_t)(rnd() & ENT_FLAG_ALL), (uint8_t)hp);
 }
 
-/* count distinct random ids below PROTO_MAX_PLAYERS (or below id_span), sorted. */
+static uint8_t random_ammo(void) {
+    return (uint8_t)(rnd_below(4) == 0 ? (rnd() & 1 ? 0 : PROTO_MAX_AMMO) : rnd_below(PROTO_MAX_AMMO + 1));
+}
+
+/* count distinct random ids below ID_LIMIT (or below id_span), sorted. */
 static void random_frame(snap_frame *f, uint32_t tick, int count, uint32_t id_span) {
     memset(f, 0, sizeof *f);
     f->tick = tick;
     f->last_cmd_tick = rnd();
-    static bool used[PROTO_MAX_PLAYERS];
+    f->self_ammo = random_ammo();
+    static bool used[ID_LIMIT];
     memset(used, 0, sizeof used);
     for (int n = 0; n < count;) {
         uint32_t id = rnd_below(id_span);
@@ -164,7 +196,7 @@ static void random_frame(snap_frame *f, uint32_t tick, int count, uint32_t id_sp
         used[id] = true;
         n++;
     }
-    for (uint32_t id = 0; id < PROTO_MAX_PLAYERS; id++)
+    for (uint32_t id = 0; id < ID_LIMIT; id++)
         if (used[id]) f->ents[f->count++] = random_entity((uint16_t)id);
 }
 
@@ -191,11 +223,14 @@ static size_t encode_decode_at(const snap_frame *want, const uint16_t *prio, con
     assert_int_equal(h.server_tick, want->tick);
     assert_int_equal(h.baseline_tick, base ? base->tick : 0);
     assert_int_equal(h.up_loss_pct, loss);
+    assert_int_equal(h.self_ammo, want->self_ammo);
+    assert_int_equal(decoded->self_ammo, want->self_ammo);
     snap_header h2;
     assert_int_equal(snap_decode_header(buf, n, &h2), SNAP_OK);
     assert_int_equal(h2.server_tick, h.server_tick);
     assert_int_equal(h2.baseline_tick, h.baseline_tick);
     assert_int_equal(h2.up_loss_pct, h.up_loss_pct);
+    assert_int_equal(h2.self_ammo, h.self_ammo);
     assert_frames_equal(&view, decoded, "view vs decoded");
     assert_frame_valid(decoded);
     /* without view and dropped: the same bytes */
@@ -213,7 +248,8 @@ typedef struct {
     uint8_t buf[4096];
 } stream;
 
-static void st_begin(stream *s, uint32_t tick, uint32_t back, uint32_t cmd, uint32_t loss, uint32_t records) {
+static void st_begin_ammo(stream *s, uint32_t tick, uint32_t back, uint32_t cmd, uint32_t loss, uint32_t ammo,
+                          uint32_t records) {
     bits_writer_init(&s->w, s->buf, sizeof s->buf);
     bits_write(&s->w, MSG_S_SNAPSHOT, 8);
     bits_write(&s->w, tick, 32);
@@ -221,11 +257,17 @@ static void st_begin(stream *s, uint32_t tick, uint32_t back, uint32_t cmd, uint
     if (back) bits_write_bucket(&s->w, cmd, W_CMD);
     else bits_write(&s->w, cmd, 32);
     bits_write(&s->w, loss, 7);
+    bits_write(&s->w, ammo, 7);
     bits_write_bucket(&s->w, records, W_COUNT);
 }
 
-static void st_new(stream *s, uint32_t gap, uint32_t x, uint32_t y, int32_t vx, int32_t vy, uint32_t aim,
-                   uint32_t flags) {
+/* self_ammo 0 */
+static void st_begin(stream *s, uint32_t tick, uint32_t back, uint32_t cmd, uint32_t loss, uint32_t records) {
+    st_begin_ammo(s, tick, back, cmd, loss, 0, records);
+}
+
+static void st_new_h(stream *s, uint32_t gap, uint32_t x, uint32_t y, int32_t vx, int32_t vy, uint32_t aim,
+                     uint32_t flags, uint32_t health) {
     bits_write_bucket(&s->w, gap, W_GAP);
     bits_write(&s->w, 0, 1);
     bits_write(&s->w, 1, 1);
@@ -235,6 +277,13 @@ static void st_new(stream *s, uint32_t gap, uint32_t x, uint32_t y, int32_t vx, 
     bits_write_bucket(&s->w, bits_zigzag(vy), W_VEL);
     bits_write(&s->w, aim, 16);
     bits_write(&s->w, flags, 8);
+    bits_write(&s->w, health, 7);
+}
+
+/* health default_health(flags) */
+static void st_new(stream *s, uint32_t gap, uint32_t x, uint32_t y, int32_t vx, int32_t vy, uint32_t aim,
+                   uint32_t flags) {
+    st_new_h(s, gap, x, y, vx, vy, aim, flags, default_health(flags));
 }
 
 static void st_remove(stream *s, uint32_t gap) {
@@ -243,9 +292,9 @@ static void st_remove(stream *s, uint32_t gap) {
     bits_write(&s->w, 0, 1);
 }
 
-/* Fields in the documented order: VEL, POS, AIM, FLAGS. */
-static void st_update(stream *s, uint32_t gap, uint32_t mask, int32_t dvx, int32_t dvy, int32_t rx, int32_t ry,
-                      int32_t daim, uint32_t flags) {
+/* Fields in the documented order: VEL, POS, AIM, STATUS (flags, health). */
+static void st_update_h(stream *s, uint32_t gap, uint32_t mask, int32_t dvx, int32_t dvy, int32_t rx, int32_t ry,
+                        int32_t daim, uint32_t flags, uint32_t health) {
     bits_write_bucket(&s->w, gap, W_GAP);
     bits_write(&s->w, 1, 1);
     bits_write(&s->w, mask, 4);
@@ -258,7 +307,16 @@ static void st_update(stream *s, uint32_t gap, uint32_t mask, int32_t dvx, int32
         bits_write_bucket(&s->w, bits_zigzag(ry), W_POS);
     }
     if (mask & M_AIM) bits_write_bucket(&s->w, bits_zigzag(daim), W_AIM);
-    if (mask & M_FLAGS) bits_write(&s->w, flags, 8);
+    if (mask & M_FLAGS) {
+        bits_write(&s->w, flags, 8);
+        bits_write(&s->w, health, 7);
+    }
+}
+
+/* health default_health(flags) when STATUS is sent */
+static void st_update(stream *s, uint32_t gap, uint32_t mask, int32_t dvx, int32_t dvy, int32_t rx, int32_t ry,
+                      int32_t daim, uint32_t flags) {
+    st_update_h(s, gap, mask, dvx, dvy, rx, ry, daim, flags, default_health(flags));
 }
 
 static size_t st_end(stream *s) {
@@ -280,15 +338,19 @@ static void fill_extremes(snap_frame *f, int count) {
     memset(f, 0, sizeof *f);
     f->tick = 0x01020304u;
     f->last_cmd_tick = 0xfffffffeu;
+    f->self_ammo = PROTO_MAX_AMMO;
     f->count = (uint16_t)count;
     for (int i = 0; i < count; i++) {
-        uint16_t id = (uint16_t)(count == 1 ? PROTO_MAX_PLAYERS - 1 : i * 8 + (i % 3));
+        uint16_t id = (uint16_t)(count == 1 ? ID_LIMIT - 1 : i * 8 + (i % 3));
         switch (i % 5) {
-        case 0: f->ents[i] = ent(id, 0, POS_MAX, VEL_MAX, -VEL_MAX, 0, ENT_FLAG_ALIVE); break;
-        case 1: f->ents[i] = ent(id, POS_MAX, 0, -VEL_MAX, VEL_MAX, 65535, 0); break;
-        case 2: f->ents[i] = ent(id, 1, 1, -1, 1, 1, ENT_FLAG_ALIVE); break;
-        case 3: f->ents[i] = ent(id, 123456, 1048576, 0, 0, 32768, ENT_FLAG_ALIVE); break;
-        default: f->ents[i] = ent(id, (uint32_t)i * 16007u, POS_MAX - (uint32_t)i, i * 60 - 4000, 17, 0x8001, 0); break;
+        case 0: f->ents[i] = enth(id, 0, POS_MAX, VEL_MAX, -VEL_MAX, 0, ENT_FLAG_ALIVE, PROTO_MAX_HEALTH); break;
+        case 1: f->ents[i] = enth(id, POS_MAX, 0, -VEL_MAX, VEL_MAX, 65535, 0, 0); break;
+        case 2: f->ents[i] = enth(id, 1, 1, -1, 1, 1, ENT_FLAG_ALIVE, 1); break;
+        case 3: f->ents[i] = enth(id, 123456, 1048576, 0, 0, 32768, ENT_FLAG_ALL, 99); break;
+        default:
+            f->ents[i] = enth(id, (uint32_t)i * 16007u, POS_MAX - (uint32_t)i, i * 60 - 4000, 17, 0x8001,
+                              ENT_FLAG_ALIVE | ENT_FLAG_FIRED, (uint8_t)(i % (PROTO_MAX_HEALTH + 1)));
+            break;
         }
     }
 }
@@ -314,13 +376,14 @@ static void test_full_round_trip(void **state) {
         assert_frames_equal(&out2_g, &want_g, "full snapshot, baseline passed");
         assert_int_equal(h.baseline_tick, 0);
     }
-    /* one entity of known cost: 87-bit header, gap 0 (2), kind (2), x y (42),
-     * v 0,0 (6 + 6), aim (16), flags (8) = 169 bits = 22 bytes */
+    /* one entity of known cost: 94-bit header, gap 0 (2), kind (2), x y (42),
+     * v 0,0 (6 + 6), aim (16), flags (8), health (7) = 183 bits = 23 bytes */
     memset(&want_g, 0, sizeof want_g);
     want_g.tick = 9;
     want_g.count = 1;
-    want_g.ents[0] = ent(0, 77, 88, 0, 0, 5, ENT_FLAG_ALIVE);
-    assert_int_equal(encode_decode(&want_g, NULL, NULL, BIG_CAP, 0, &out_g, NULL), 22);
+    want_g.self_ammo = 7;
+    want_g.ents[0] = enth(0, 77, 88, 0, 0, 5, ENT_FLAG_ALIVE, 63);
+    assert_int_equal(encode_decode(&want_g, NULL, NULL, BIG_CAP, 0, &out_g, NULL), 23);
     assert_frames_equal(&out_g, &want_g, "one entity");
 }
 
@@ -329,39 +392,50 @@ static void test_full_header_layout(void **state) {
     memset(&want_g, 0, sizeof want_g);
     want_g.tick = 0x11223344u;
     want_g.last_cmd_tick = 0x55667788u;
+    want_g.self_ammo = PROTO_MAX_AMMO;
     uint8_t buf[32];
     memset(buf, 0xee, sizeof buf);
     size_t n = snap_encode(buf, sizeof buf, &want_g, NULL, NULL, TICK_RATE, 100, NULL, NULL);
     /* id 8 | tick 32 | baseline_back bucket 0 (2) | last_cmd_tick 32 |
-     * loss 7 | records bucket 0 (2 + 4) = 87 bits, LSB first */
-    const uint8_t expect[] = {0x44, 0x44, 0x33, 0x22, 0x11, 0x20, 0xde, 0x99, 0x55, 0x91, 0x01};
+     * loss 7 (100) | self_ammo 7 (99) | records bucket 0 (2 + 4) = 94 bits,
+     * LSB first */
+    const uint8_t expect[] = {0x44, 0x44, 0x33, 0x22, 0x11, 0x20, 0xde, 0x99, 0x55, 0x91, 0xc7, 0x00};
     assert_int_equal(MSG_S_SNAPSHOT, 0x44);
+    assert_int_equal(PROTO_MAX_AMMO, 99);
     assert_int_equal(n, sizeof expect);
+    assert_int_equal(n, HEADER_ONLY_FULL_BYTES);
     assert_memory_equal(buf, expect, sizeof expect);
     snap_header h;
     assert_int_equal(snap_decode_header(expect, sizeof expect, &h), SNAP_OK);
     assert_int_equal(h.server_tick, 0x11223344u);
     assert_int_equal(h.baseline_tick, 0);
     assert_int_equal(h.up_loss_pct, 100);
+    assert_int_equal(h.self_ammo, 99);
     assert_int_equal(snap_decode(expect, sizeof expect, NULL, TICK_RATE, &out_g, &h), SNAP_OK);
     assert_int_equal(out_g.last_cmd_tick, 0x55667788u);
+    assert_int_equal(out_g.self_ammo, 99);
     assert_int_equal(out_g.count, 0);
 
     /* a header-only delta 10 ticks back: tick | bucket 1 + 4 bits 10 |
-     * cmd bucket 0 | loss 0 | records 0 = 61 bits */
+     * cmd bucket 0 | loss 0 | self_ammo 42 | records 0 = 68 bits */
     memset(&base_g, 0, sizeof base_g);
     base_g.tick = 990;
     base_g.last_cmd_tick = 77;
+    base_g.self_ammo = 5; /* not delta coded: every header carries it whole */
     want_g = base_g;
     want_g.tick = 1000;
+    want_g.self_ammo = 42;
     n = snap_encode(buf, sizeof buf, &want_g, NULL, &base_g, TICK_RATE, 0, NULL, NULL);
-    const uint8_t expect_delta[] = {0x44, 0xe8, 0x03, 0x00, 0x00, 0x29, 0x00, 0x00};
+    const uint8_t expect_delta[] = {0x44, 0xe8, 0x03, 0x00, 0x00, 0x29, 0x00, 0x15, 0x00};
     assert_int_equal(n, HEADER_ONLY_DELTA_BYTES);
+    assert_int_equal(n, sizeof expect_delta);
     assert_memory_equal(buf, expect_delta, sizeof expect_delta);
     assert_int_equal(snap_decode(expect_delta, sizeof expect_delta, &base_g, TICK_RATE, &out_g, &h), SNAP_OK);
     assert_int_equal(h.baseline_tick, 990);
+    assert_int_equal(h.self_ammo, 42);
     assert_int_equal(out_g.tick, 1000);
     assert_int_equal(out_g.last_cmd_tick, 77);
+    assert_int_equal(out_g.self_ammo, 42);
 }
 
 /* The layout of snapshot.h, written by hand, decodes to exactly the values
@@ -369,17 +443,20 @@ static void test_full_header_layout(void **state) {
 static void test_documented_layout(void **state) {
     (void)state;
     static stream s;
-    /* full: two new entities at the extremes */
-    st_begin(&s, 1000, 0, 999, 3, 2);
-    st_new(&s, 5, 123456, POS_MAX, -VEL_MAX, VEL_MAX, 65535, ENT_FLAG_ALIVE);
-    st_new(&s, PROTO_MAX_PLAYERS - 1 - 5 - 1, 0, 1, 0, -1, 0, 0);
+    /* full: two new entities at the extremes (the highest id, full and no
+     * health), self_ammo 57 */
+    st_begin_ammo(&s, 1000, 0, 999, 3, 57, 2);
+    st_new_h(&s, 5, 123456, POS_MAX, -VEL_MAX, VEL_MAX, 65535, ENT_FLAG_ALIVE | ENT_FLAG_PROTECTED, PROTO_MAX_HEALTH);
+    st_new_h(&s, ID_LIMIT - 1 - 5 - 1, 0, 1, 0, -1, 0, 0, 0);
     assert_int_equal(st_decode(&s, NULL, &out_g), SNAP_OK);
     memset(&want_g, 0, sizeof want_g);
     want_g.tick = 1000;
     want_g.last_cmd_tick = 999;
+    want_g.self_ammo = 57;
     want_g.count = 2;
-    want_g.ents[0] = ent(5, 123456, POS_MAX, -VEL_MAX, VEL_MAX, 65535, ENT_FLAG_ALIVE);
-    want_g.ents[1] = ent(PROTO_MAX_PLAYERS - 1, 0, 1, 0, -1, 0, 0);
+    want_g.ents[0] =
+        enth(5, 123456, POS_MAX, -VEL_MAX, VEL_MAX, 65535, ENT_FLAG_ALIVE | ENT_FLAG_PROTECTED, PROTO_MAX_HEALTH);
+    want_g.ents[1] = enth(ID_LIMIT - 1, 0, 1, 0, -1, 0, 0, 0);
     assert_frames_equal(&out_g, &want_g, "hand-built full");
     static uint8_t buf[BIG_CAP];
     size_t n = snap_encode(buf, sizeof buf, &want_g, NULL, NULL, TICK_RATE, 3, NULL, NULL);
@@ -387,16 +464,20 @@ static void test_documented_layout(void **state) {
     assert_memory_equal(buf, s.buf, n);
 
     /* delta, 10 ticks: update (velocity and position residual), update
-     * (aim wrapping past 65535 and flags), new, unchanged, removed */
+     * (aim wrapping past 65535, and STATUS: died, flags 0 and health 0),
+     * new (health 63), unchanged, update (STATUS: health alone 100 -> 37),
+     * removed */
     memset(&base_g, 0, sizeof base_g);
     base_g.tick = 990;
     base_g.last_cmd_tick = 980;
-    base_g.count = 4;
+    base_g.self_ammo = 80;
+    base_g.count = 5;
     base_g.ents[0] = ent(5, 100000, 200000, 1024, -2048, 10, ENT_FLAG_ALIVE);
     base_g.ents[1] = ent(7, 5000, 6000, 0, 0, 65530, ENT_FLAG_ALIVE);
     base_g.ents[2] = ent(9, 42, 43, 0, 0, 44, 0);
-    base_g.ents[3] = ent(12, 1, 2, 3, 4, 5, ENT_FLAG_ALIVE);
-    st_begin(&s, 1000, 10, 5, 0, 4);
+    base_g.ents[3] = ent(10, 300, 400, 0, 0, 7, ENT_FLAG_ALIVE);
+    base_g.ents[4] = ent(12, 1, 2, 3, 4, 5, ENT_FLAG_ALIVE);
+    st_begin_ammo(&s, 1000, 10, 5, 0, 1, 5);
     /* id 5: vx 1024 -> 1536 (vy unchanged -2048). Dead reckoning over 10
      * ticks at 60 Hz, in 1/4096 tile:
      *   x: velocity changed: round((11*1536 + 9*1024) * 4096 / (2*1024*60))
@@ -404,18 +485,21 @@ static void test_documented_layout(void **state) {
      *   y: unchanged velocity: 10 * round(-2048 * 4096 / (1024*60))
      *      = 10 * round(-136.53) = -1370, residual -2 -> 198628 */
     st_update(&s, 5, M_VEL | M_POS, 512, 0, 3, -2, 0, 0);
-    st_update(&s, 1, M_AIM | M_FLAGS, 0, 0, 0, 0, 10, 0);
-    st_new(&s, 0, 7, 8, 3, -3, 1, ENT_FLAG_ALIVE);
-    st_remove(&s, 12 - 8 - 1);
+    st_update_h(&s, 1, M_AIM | M_FLAGS, 0, 0, 0, 0, 10, 0, 0);
+    st_new_h(&s, 0, 7, 8, 3, -3, 1, ENT_FLAG_ALIVE | ENT_FLAG_FIRED, 63);
+    st_update_h(&s, 10 - 8 - 1, M_FLAGS, 0, 0, 0, 0, 0, ENT_FLAG_ALIVE, 37);
+    st_remove(&s, 12 - 10 - 1);
     assert_int_equal(st_decode(&s, &base_g, &out_g), SNAP_OK);
     memset(&want_g, 0, sizeof want_g);
     want_g.tick = 1000;
     want_g.last_cmd_tick = 985;
-    want_g.count = 4;
-    want_g.ents[0] = ent(5, 100873, 198628, 1536, -2048, 10, ENT_FLAG_ALIVE);
-    want_g.ents[1] = ent(7, 5000, 6000, 0, 0, 4, 0);
-    want_g.ents[2] = ent(8, 7, 8, 3, -3, 1, ENT_FLAG_ALIVE);
-    want_g.ents[3] = ent(9, 42, 43, 0, 0, 44, 0);
+    want_g.self_ammo = 1;
+    want_g.count = 5;
+    want_g.ents[0] = enth(5, 100873, 198628, 1536, -2048, 10, ENT_FLAG_ALIVE, PROTO_MAX_HEALTH);
+    want_g.ents[1] = enth(7, 5000, 6000, 0, 0, 4, 0, 0);
+    want_g.ents[2] = enth(8, 7, 8, 3, -3, 1, ENT_FLAG_ALIVE | ENT_FLAG_FIRED, 63);
+    want_g.ents[3] = enth(9, 42, 43, 0, 0, 44, 0, 0);
+    want_g.ents[4] = enth(10, 300, 400, 0, 0, 7, ENT_FLAG_ALIVE, 37);
     assert_frames_equal(&out_g, &want_g, "hand-built delta");
     n = snap_encode(buf, sizeof buf, &want_g, NULL, &base_g, TICK_RATE, 0, NULL, NULL);
     assert_int_equal(n, st_end(&s));
@@ -672,24 +756,26 @@ static void test_delta_appear_vanish_and_cmd(void **state) {
 }
 
 /* Changes a random subset of base into want: removals, additions, moves
- * (dead-reckoned, small, large), velocity, aim and flag changes. */
+ * (dead-reckoned, small, large), velocity, aim, flag and health changes;
+ * self_ammo kept or changed. */
 static void mutate(const snap_frame *base, snap_frame *want, uint32_t dticks) {
     memset(want, 0, sizeof *want);
     want->tick = base->tick + dticks;
+    want->self_ammo = rnd_below(2) ? base->self_ammo : random_ammo();
     want->last_cmd_tick = rnd_below(3) == 0 ? base->last_cmd_tick : base->last_cmd_tick + rnd_below(300);
     if (rnd_below(20) == 0) want->last_cmd_tick = rnd();
-    static bool in_base[PROTO_MAX_PLAYERS];
+    static bool in_base[ID_LIMIT];
     memset(in_base, 0, sizeof in_base);
     for (int i = 0; i < base->count; i++) in_base[base->ents[i].id] = true;
     int remove_pct = (int)rnd_below(40), add = (int)rnd_below(20);
     const snap_entity *b = base->ents;
     int bi = 0;
-    for (uint32_t id = 0; id < PROTO_MAX_PLAYERS; id++) {
+    for (uint32_t id = 0; id < ID_LIMIT; id++) {
         if (bi < base->count && b[bi].id == id) {
             const snap_entity *e = &b[bi++];
             if ((int)rnd_below(100) < remove_pct) continue;
             snap_entity n = *e;
-            switch (rnd_below(8)) {
+            switch (rnd_below(10)) {
             case 0: break; /* unchanged */
             case 1: n = reckoned(e, dticks); break; /* steady: costs nothing */
             case 2: { /* small move */
@@ -705,11 +791,22 @@ static void mutate(const snap_frame *base, snap_frame *want, uint32_t dticks) {
                 break;
             }
             case 5: n.aim = (uint16_t)(e->aim + rnd_range(-300, 300)); break;
-            case 6: n.flags ^= ENT_FLAG_ALIVE; break;
+            case 6: n.flags ^= (uint8_t)(1u << rnd_below(3)); break; /* ALIVE, PROTECTED or FIRED */
+            case 7: n.health = (uint8_t)rnd_below(PROTO_MAX_HEALTH + 1); break;
+            case 8: /* damage and death: health and flags together */
+                n.health = n.health > 30 ? (uint8_t)(n.health - 30) : 0;
+                if (n.health == 0) n.flags &= (uint8_t)~ENT_FLAG_ALIVE;
+                break;
             default: n = random_entity((uint16_t)id); break;
             }
+            /* A velocity change must fit the VEL bucket (|change| <= 32767).
+             * Since PROTO_MAX_ENTITY_SPEED (24 tiles/s) a full reversal does
+             * not: that is test_velocity_reversal_at_limit's, kept apart so
+             * the random runs check everything else. */
+            n.vx = (int16_t)(n.vx - e->vx > 32767 ? e->vx + 32767 : n.vx - e->vx < -32768 ? e->vx - 32768 : n.vx);
+            n.vy = (int16_t)(n.vy - e->vy > 32767 ? e->vy + 32767 : n.vy - e->vy < -32768 ? e->vy - 32768 : n.vy);
             if (want->count < PROTO_VIEW_MAX_ENTITIES) want->ents[want->count++] = n;
-        } else if (!in_base[id] && add > 0 && rnd_below(PROTO_MAX_PLAYERS / 8) == 0) {
+        } else if (!in_base[id] && add > 0 && rnd_below(ID_LIMIT / 8) == 0) {
             add--;
             if (want->count < PROTO_VIEW_MAX_ENTITIES) want->ents[want->count++] = random_entity((uint16_t)id);
         }
@@ -722,8 +819,8 @@ static void test_delta_random(void **state) {
     size_t total = 0, total_full = 0;
     for (int iter = 0; iter < 1000; iter++) {
         int count = (int)rnd_below(PROTO_VIEW_MAX_ENTITIES + 1);
-        uint32_t span = rnd_below(2) ? PROTO_MAX_PLAYERS : (uint32_t)count + rnd_below(64) + 1;
-        if (span > PROTO_MAX_PLAYERS) span = PROTO_MAX_PLAYERS;
+        uint32_t span = rnd_below(2) ? ID_LIMIT : (uint32_t)count + rnd_below(64) + 1;
+        if (span > ID_LIMIT) span = ID_LIMIT;
         random_frame(&base_g, 1 + rnd_below(1000000), count, span);
         uint32_t dticks = rnd_below(4) ? 1 + rnd_below(10) : 1 + rnd_below(0xffff);
         mutate(&base_g, &want_g, dticks);
@@ -737,6 +834,118 @@ static void test_delta_random(void **state) {
     }
     print_message("random: deltas %zu bytes, the same frames in full %zu bytes\n", total, total_full);
     assert_true(total < total_full);
+}
+
+/* ---- health and self_ammo ------------------------------------------------------------ */
+
+static void test_health_and_ammo(void **state) {
+    (void)state;
+    memset(&base_g, 0, sizeof base_g);
+    base_g.tick = 500;
+    base_g.last_cmd_tick = 490;
+    base_g.self_ammo = 50;
+    base_g.count = 10;
+    for (int i = 0; i < 10; i++) base_g.ents[i] = ent((uint16_t)(i * 3), (uint32_t)i * 4096u, 4096, 0, 0, 100, 1);
+
+    /* health alone changes: one STATUS record, flags 8 and health 7 bits:
+     * header 68 + gap 9 (2 + 6) + kind 1 + mask 4 + 8 + 7 = 96 bits */
+    want_g = base_g;
+    want_g.tick = 502;
+    want_g.ents[3].health = 73; /* id 9 */
+    size_t n = encode_decode(&want_g, NULL, &base_g, BIG_CAP, 0, &out_g, NULL);
+    assert_int_equal(n, 12);
+    assert_frames_equal(&out_g, &want_g, "health alone");
+    static uint8_t buf[BIG_CAP];
+    assert_int_equal(snap_encode(buf, sizeof buf, &want_g, NULL, &base_g, TICK_RATE, 0, NULL, NULL), 12);
+    const uint8_t expect[] = {0x44, 0xf6, 0x01, 0x00, 0x00, 0x09, 0x00, 0x19, 0x61, 0x12, 0x03, 0x92};
+    assert_memory_equal(buf, expect, sizeof expect);
+    /* the same record by hand */
+    static stream s;
+    st_begin_ammo(&s, 502, 2, 0, 0, 50, 1);
+    st_update_h(&s, 9, M_FLAGS, 0, 0, 0, 0, 0, ENT_FLAG_ALIVE, 73);
+    assert_int_equal(st_end(&s), 12);
+    assert_memory_equal(s.buf, expect, sizeof expect);
+    /* flags alone changing carries the (unchanged) health too: same size */
+    want_g = base_g;
+    want_g.tick = 502;
+    want_g.ents[3].flags = ENT_FLAG_ALIVE | ENT_FLAG_PROTECTED;
+    n = encode_decode(&want_g, NULL, &base_g, BIG_CAP, 0, &out_g, NULL);
+    assert_int_equal(n, 12);
+    assert_int_equal(out_g.ents[3].health, PROTO_MAX_HEALTH);
+    assert_int_equal(out_g.ents[3].flags, ENT_FLAG_ALIVE | ENT_FLAG_PROTECTED);
+    /* an absent entity keeps its health (and flags) from the baseline */
+    want_g = base_g;
+    want_g.tick = 503;
+    base_g.ents[5].health = 12;
+    want_g.ents[5].health = 12;
+    n = encode_decode(&want_g, NULL, &base_g, BIG_CAP, 0, &out_g, NULL);
+    assert_int_equal(n, HEADER_ONLY_DELTA_BYTES);
+    assert_int_equal(out_g.ents[5].health, 12);
+
+    /* self_ammo alone changes: still a header-only delta */
+    want_g = base_g;
+    want_g.tick = 501;
+    want_g.self_ammo = 0;
+    n = encode_decode(&want_g, NULL, &base_g, BIG_CAP, 0, &out_g, NULL);
+    assert_int_equal(n, HEADER_ONLY_DELTA_BYTES);
+    assert_int_equal(out_g.self_ammo, 0);
+
+    /* every self_ammo, full and delta */
+    for (uint32_t a = 0; a <= PROTO_MAX_AMMO; a++) {
+        want_g = base_g;
+        want_g.tick = 510;
+        want_g.self_ammo = (uint8_t)a;
+        encode_decode(&want_g, NULL, &base_g, BIG_CAP, 0, &out_g, NULL);
+        assert_int_equal(out_g.self_ammo, a);
+        encode_decode(&want_g, NULL, NULL, BIG_CAP, 0, &out_g, NULL);
+        assert_int_equal(out_g.self_ammo, a);
+    }
+    /* every health, as a new entity and as an update, alive or dead */
+    for (uint32_t hp = 0; hp <= PROTO_MAX_HEALTH; hp++) {
+        want_g = base_g;
+        want_g.tick = 520;
+        want_g.ents[0].health = (uint8_t)hp;
+        want_g.ents[0].flags = hp ? ENT_FLAG_ALIVE : 0;
+        want_g.ents[9].health = (uint8_t)(PROTO_MAX_HEALTH - hp);
+        encode_decode(&want_g, NULL, &base_g, BIG_CAP, 0, &out_g, NULL);
+        assert_frames_equal(&out_g, &want_g, "health update");
+        encode_decode(&want_g, NULL, NULL, BIG_CAP, 0, &out_g, NULL);
+        assert_frames_equal(&out_g, &want_g, "health new");
+    }
+}
+
+/* Rockets fly at up to PROTO_MAX_ENTITY_SPEED; an id whose velocity turns
+ * right around between the baseline and now (a rocket reflected, or a slot
+ * reused by one flying the other way) must still encode. */
+static void test_velocity_reversal_at_limit(void **state) {
+    (void)state;
+    memset(&base_g, 0, sizeof base_g);
+    base_g.tick = 100;
+    base_g.count = 2;
+    base_g.ents[0] = ent(7, 50000, 50000, 0, 0, 0, ENT_FLAG_ALIVE);
+    base_g.ents[1] = ent(PROTO_ENT_ROCKET_BASE + 3, 500000, 500000, VEL_MAX, -VEL_MAX, 0, ENT_FLAG_ALIVE);
+    const int32_t turns[][2] = {{-VEL_MAX, VEL_MAX}, {-VEL_MAX, -VEL_MAX}, {0, VEL_MAX}, {-8193, 0}};
+    int refused = 0;
+    for (size_t i = 0; i < sizeof turns / sizeof turns[0]; i++) {
+        want_g = base_g;
+        want_g.tick = 101;
+        want_g.ents[1].vx = (int16_t)turns[i][0];
+        want_g.ents[1].vy = (int16_t)turns[i][1];
+        static uint8_t buf[BIG_CAP];
+        int dropped = -1;
+        size_t n = snap_encode(buf, PROTO_SNAPSHOT_MAX_BYTES, &want_g, NULL, &base_g, TICK_RATE, 0, &out_g, &dropped);
+        if (n == 0) {
+            refused++;
+            print_error("BUG (shared/snapshot.c): velocity %d,%d -> %d,%d (change %d,%d) does not fit the VEL bucket "
+                        "(16 bits zigzag, |change| <= 32767) and snap_encode refuses the whole snapshot\n",
+                        VEL_MAX, -VEL_MAX, turns[i][0], turns[i][1], turns[i][0] - VEL_MAX, turns[i][1] + VEL_MAX);
+            continue;
+        }
+        encode_decode(&want_g, NULL, &base_g, PROTO_SNAPSHOT_MAX_BYTES, 0, &out_g, &dropped);
+        assert_frames_equal(&out_g, &want_g, "velocity reversal");
+        assert_int_equal(dropped, 0);
+    }
+    if (refused) fail_msg("%d of %zu valid frames refused", refused, sizeof turns / sizeof turns[0]);
 }
 
 /* ---- sizes and the cap ------------------------------------------------------------- */
@@ -811,7 +1020,7 @@ static void test_cap_and_priority(void **state) {
         assert_true(out_g.count >= 1);
         if (caps[c] >= 300) assert_true(n * 2 >= caps[c]); /* the room is used */
         /* exactly the first out.count by priority, each as wanted */
-        static bool expect_in[PROTO_MAX_PLAYERS];
+        static bool expect_in[ID_LIMIT];
         memset(expect_in, 0, sizeof expect_in);
         for (int k = 0; k < out_g.count; k++) expect_in[want_g.ents[prio[k]].id] = true;
         for (int i = 0; i < out_g.count; i++) {
@@ -845,7 +1054,7 @@ static void test_cap_with_baseline(void **state) {
     rng_state = 0x600dcafeu;
     const size_t caps[] = {20, 64, 300, PROTO_SNAPSHOT_MAX_BYTES};
     for (int iter = 0; iter < 300; iter++) {
-        random_frame(&base_g, 1000, (int)rnd_below(PROTO_VIEW_MAX_ENTITIES + 1), PROTO_MAX_PLAYERS);
+        random_frame(&base_g, 1000, (int)rnd_below(PROTO_VIEW_MAX_ENTITIES + 1), ID_LIMIT);
         mutate(&base_g, &want_g, 1 + rnd_below(5));
         uint16_t prio[PROTO_VIEW_MAX_ENTITIES];
         for (int i = 0; i < want_g.count; i++) prio[i] = (uint16_t)(want_g.count - 1 - i);
@@ -892,7 +1101,7 @@ static void test_cap_with_baseline(void **state) {
 static void test_missing_or_wrong_baseline(void **state) {
     (void)state;
     rng_state = 5u;
-    random_frame(&base_g, 400, 20, PROTO_MAX_PLAYERS);
+    random_frame(&base_g, 400, 20, ID_LIMIT);
     mutate(&base_g, &want_g, 4);
     static uint8_t buf[BIG_CAP];
     size_t n = snap_encode(buf, sizeof buf, &want_g, NULL, &base_g, TICK_RATE, 0, NULL, NULL);
@@ -953,7 +1162,7 @@ static void test_truncated_and_trailing(void **state) {
     prefix_range = 0;
     rng_state = 99u;
     for (int iter = 0; iter < 40; iter++) {
-        random_frame(&base_g, 50 + rnd_below(100), (int)rnd_below(60), PROTO_MAX_PLAYERS);
+        random_frame(&base_g, 50 + rnd_below(100), (int)rnd_below(60), ID_LIMIT);
         mutate(&base_g, &want_g, 1 + rnd_below(20));
         size_t n = snap_encode(buf, BIG_CAP, &want_g, NULL, &base_g, TICK_RATE, 0, NULL, NULL);
         assert_true(n > 0);
@@ -965,15 +1174,19 @@ static void test_truncated_and_trailing(void **state) {
         buf[n + 1] = 0;
         assert_int_equal(snap_decode(buf, n + 2, &base_g, TICK_RATE, &out2_g, &h), SNAP_ERR_TRAILING);
     }
-    /* set padding bits: a header-only full snapshot is 87 bits, so bit 87
-     * (the top bit of byte 10) is padding */
+    /* set padding bits: a header-only full snapshot is 94 bits, so bits 94
+     * and 95 (the top two bits of byte 11) are padding */
     memset(&want_g, 0, sizeof want_g);
     want_g.tick = 1;
+    want_g.self_ammo = PROTO_MAX_AMMO;
     size_t n = snap_encode(buf, BIG_CAP, &want_g, NULL, NULL, TICK_RATE, 0, NULL, NULL);
-    assert_int_equal(n, 11);
+    assert_int_equal(n, HEADER_ONLY_FULL_BYTES);
     snap_header h;
     assert_int_equal(snap_decode(buf, n, NULL, TICK_RATE, &out2_g, &h), SNAP_OK);
-    buf[10] |= 0x80;
+    assert_int_equal(buf[11] & 0xc0, 0);
+    buf[11] |= 0x40;
+    assert_int_equal(snap_decode(buf, n, NULL, TICK_RATE, &out2_g, &h), SNAP_ERR_TRAILING);
+    buf[11] ^= 0xc0; /* bit 95 alone */
     assert_int_equal(snap_decode(buf, n, NULL, TICK_RATE, &out2_g, &h), SNAP_ERR_TRAILING);
     if (prefix_range) print_message("%d truncated prefixes reported as out of range\n", prefix_range);
 }
@@ -986,16 +1199,17 @@ static void test_truncated_mask(void **state) {
     base_g.tick = 90;
     base_g.count = 1;
     base_g.ents[0] = ent(9, 100, 100, 0, 0, 0, 1);
-    /* header 61 bits, gap 9 (2 + 6), kind 1: the mask starts at bit 70 */
+    /* header 68 bits, gap 9 (2 + 6), kind 1: the mask is bits 77..80, then
+     * the aim change 100 (zigzag 200: 2 + 9 bits) bits 81..91 */
     st_begin(&s, 100, 10, 0, 0, 1);
-    st_update(&s, 9, M_AIM, 0, 0, 0, 0, 1, 0);
+    st_update(&s, 9, M_AIM, 0, 0, 0, 0, 100, 0);
     size_t n = st_end(&s);
-    assert_int_equal(n, 11); /* + mask 4 + aim 7 = 81 bits */
+    assert_int_equal(n, 12); /* 92 bits */
     snap_header h;
     assert_int_equal(snap_decode(s.buf, n, &base_g, TICK_RATE, &out_g, &h), SNAP_OK);
-    assert_int_equal(out_g.ents[0].aim, 1);
-    assert_int_equal(snap_decode(s.buf, 10, &base_g, TICK_RATE, &out_g, &h), SNAP_ERR_TRUNCATED); /* in aim */
-    int rc = snap_decode(s.buf, 9, &base_g, TICK_RATE, &out_g, &h); /* 2 of the 4 mask bits */
+    assert_int_equal(out_g.ents[0].aim, 100);
+    assert_int_equal(snap_decode(s.buf, 11, &base_g, TICK_RATE, &out_g, &h), SNAP_ERR_TRUNCATED); /* in aim */
+    int rc = snap_decode(s.buf, 10, &base_g, TICK_RATE, &out_g, &h); /* 3 of the 4 mask bits */
     if (rc == SNAP_ERR_RANGE) {
         print_message("KNOWN BUG (shared/snapshot.c read_update): a stream cut inside an update mask gives "
                       "'value out of range' (mask 0 tested before the over-read), not 'truncated'\n");
@@ -1087,21 +1301,31 @@ static void test_hand_built_range_errors(void **state) {
     st_update(&s, 5, M_AIM, 0, 0, 0, 0, 1, 0);
     st_new(&s, 0, 1, 1, 0, 0, 0, 1);
     expect_range(&s, &base_g, "new id 6 after update 5");
-    /* id >= PROTO_MAX_PLAYERS, first record and after another */
+    /* id >= ID_LIMIT, first record and after another */
     st_begin(&s, 100, 0, 0, 0, 1);
-    st_new(&s, PROTO_MAX_PLAYERS, 1, 1, 0, 0, 0, 1);
-    expect_range(&s, NULL, "id 1024");
+    st_new(&s, ID_LIMIT, 1, 1, 0, 0, 0, 1);
+    expect_range(&s, NULL, "id PROTO_MAX_ENTITIES");
     st_begin(&s, 100, 0, 0, 0, 1);
     st_new(&s, 2047, 1, 1, 0, 0, 0, 1);
     expect_range(&s, NULL, "id 2047");
     st_begin(&s, 100, 0, 0, 0, 2);
-    st_new(&s, 1000, 1, 1, 0, 0, 0, 1);
-    st_new(&s, 23, 1, 1, 0, 0, 0, 1);
-    expect_range(&s, NULL, "id 1000 + 24");
+    st_new(&s, ID_LIMIT - 8, 1, 1, 0, 0, 0, 1);
+    st_new(&s, 7, 1, 1, 0, 0, 0, 1);
+    expect_range(&s, NULL, "id PROTO_MAX_ENTITIES - 8 + 8");
     st_begin(&s, 100, 0, 0, 0, 2);
-    st_new(&s, 1000, 1, 1, 0, 0, 0, 1);
-    st_new(&s, 22, 1, 1, 0, 0, 0, 1);
-    expect_ok(&s, NULL, "id 1023");
+    st_new(&s, ID_LIMIT - 8, 1, 1, 0, 0, 0, 1);
+    st_new(&s, 6, 1, 1, 0, 0, 0, 1);
+    expect_ok(&s, NULL, "id PROTO_MAX_ENTITIES - 1");
+    assert_int_equal(out_g.ents[1].id, ID_LIMIT - 1);
+    /* ids of players, rockets and pickups all travel */
+    st_begin(&s, 100, 0, 0, 0, 3);
+    st_new(&s, PROTO_MAX_PLAYERS - 1, 1, 1, 0, 0, 0, 1);
+    st_new(&s, PROTO_ENT_ROCKET_BASE - PROTO_MAX_PLAYERS, 1, 1, 0, 0, 0, 1);
+    st_new(&s, PROTO_ENT_PICKUP_BASE - PROTO_ENT_ROCKET_BASE - 1, 1, 1, 0, 0, 0, 1);
+    expect_ok(&s, NULL, "player, rocket and pickup ids");
+    assert_int_equal(out_g.ents[0].id, PROTO_MAX_PLAYERS - 1);
+    assert_int_equal(out_g.ents[1].id, PROTO_ENT_ROCKET_BASE);
+    assert_int_equal(out_g.ents[2].id, PROTO_ENT_PICKUP_BASE);
     /* velocity out of range: new, and an update pushing past the limit */
     const int32_t bad_v[] = {VEL_MAX + 1, -VEL_MAX - 1, 32767, -32768};
     for (size_t i = 0; i < sizeof bad_v / sizeof bad_v[0]; i++) {
@@ -1121,10 +1345,14 @@ static void test_hand_built_range_errors(void **state) {
     st_begin(&s, 100, 10, 0, 0, 1);
     st_update(&s, 5, M_VEL, 0, -1, 0, 0, 0, 0); /* vy -VEL_MAX - 1 */
     expect_range(&s, &base_g, "update vy");
+    /* the largest velocity changes the VEL bucket holds (16 bits zigzag) */
+    const int32_t dv_down = -2 * VEL_MAX < -32768 ? -32768 : -2 * VEL_MAX;
+    const int32_t dv_up = 2 * VEL_MAX > 32767 ? 32767 : 2 * VEL_MAX;
     st_begin(&s, 100, 10, 0, 0, 1);
-    st_update(&s, 5, M_VEL, -2 * VEL_MAX, 2 * VEL_MAX, 0, 0, 0, 0);
-    expect_ok(&s, &base_g, "update to the other velocity limits");
-    assert_int_equal(out_g.ents[1].vx, -VEL_MAX);
+    st_update(&s, 5, M_VEL, dv_down, dv_up, 0, 0, 0, 0);
+    expect_ok(&s, &base_g, "update by the largest velocity changes");
+    assert_int_equal(out_g.ents[1].vx, VEL_MAX + dv_down);
+    assert_int_equal(out_g.ents[1].vy, -VEL_MAX + dv_up);
     /* position out of range through the residual */
     st_begin(&s, 100, 10, 0, 0, 1);
     st_update(&s, 6, M_POS, 0, 0, 1, 0, 0, 0); /* x = POS_MAX + 1 */
@@ -1137,8 +1365,21 @@ static void test_hand_built_range_errors(void **state) {
     expect_ok(&s, &base_g, "update to the other corner");
     assert_int_equal(out_g.ents[2].x, 0);
     assert_int_equal(out_g.ents[2].y, POS_MAX);
+    /* every flag combination ENT_FLAG_ALL allows, new and update */
+    assert_int_equal(ENT_FLAG_ALL, ENT_FLAG_ALIVE | ENT_FLAG_PROTECTED | ENT_FLAG_FIRED);
+    for (uint32_t f = 0; f <= ENT_FLAG_ALL; f++) {
+        st_begin(&s, 100, 0, 0, 0, 1);
+        st_new(&s, 0, 1, 1, 0, 0, 0, f);
+        expect_ok(&s, NULL, "new flags");
+        assert_int_equal(out_g.ents[0].flags, f);
+        st_begin(&s, 100, 10, 0, 0, 1);
+        st_update(&s, 2, M_FLAGS, 0, 0, 0, 0, 0, f);
+        expect_ok(&s, &base_g, "update flags");
+        assert_int_equal(out_g.ents[0].flags, f);
+    }
     /* unknown flag bits: new and update */
-    for (int bit = 1; bit < 8; bit++) {
+    for (int bit = 0; bit < 8; bit++) {
+        if (ENT_FLAG_ALL & (1u << bit)) continue;
         st_begin(&s, 100, 0, 0, 0, 1);
         st_new(&s, 0, 1, 1, 0, 0, 0, 1u << bit);
         expect_range(&s, NULL, "new flags");
@@ -1183,6 +1424,42 @@ static void test_hand_built_range_errors(void **state) {
     assert_int_equal(snap_decode_header(s.buf, st_end(&s), &h), SNAP_ERR_RANGE);
     st_begin(&s, 100, 0, 0, 100, 0);
     expect_ok(&s, NULL, "loss 100");
+    /* self_ammo > PROTO_MAX_AMMO, full and delta, header alone too */
+    const uint32_t bad_ammo[] = {PROTO_MAX_AMMO + 1, 100, 127};
+    for (size_t i = 0; i < sizeof bad_ammo / sizeof bad_ammo[0]; i++) {
+        st_begin_ammo(&s, 100, 0, 0, 0, bad_ammo[i], 0);
+        expect_range(&s, NULL, "self_ammo past the limit, full");
+        assert_int_equal(snap_decode_header(s.buf, st_end(&s), &h), SNAP_ERR_RANGE);
+        st_begin_ammo(&s, 100, 10, 0, 0, bad_ammo[i], 0);
+        expect_range(&s, &base_g, "self_ammo past the limit, delta");
+        assert_int_equal(snap_decode_header(s.buf, st_end(&s), &h), SNAP_ERR_RANGE);
+    }
+    st_begin_ammo(&s, 100, 0, 0, 100, PROTO_MAX_AMMO, 0);
+    expect_ok(&s, NULL, "self_ammo 99");
+    assert_int_equal(out_g.self_ammo, PROTO_MAX_AMMO);
+    assert_int_equal(snap_decode_header(s.buf, st_end(&s), &h), SNAP_OK);
+    assert_int_equal(h.self_ammo, PROTO_MAX_AMMO);
+    assert_int_equal(h.up_loss_pct, 100);
+    /* health > PROTO_MAX_HEALTH: new, and the STATUS of an update */
+    const uint32_t bad_health[] = {PROTO_MAX_HEALTH + 1, 101, 127};
+    for (size_t i = 0; i < sizeof bad_health / sizeof bad_health[0]; i++) {
+        st_begin(&s, 100, 0, 0, 0, 1);
+        st_new_h(&s, 0, 1, 1, 0, 0, 0, ENT_FLAG_ALIVE, bad_health[i]);
+        expect_range(&s, NULL, "new health");
+        st_begin(&s, 100, 10, 0, 0, 1);
+        st_update_h(&s, 2, M_FLAGS, 0, 0, 0, 0, 0, ENT_FLAG_ALIVE, bad_health[i]);
+        expect_range(&s, &base_g, "update health");
+        st_begin(&s, 100, 10, 0, 0, 1);
+        st_update_h(&s, 2, M_AIM | M_FLAGS, 0, 0, 0, 0, 3, 0, bad_health[i]);
+        expect_range(&s, &base_g, "update aim and health");
+    }
+    st_begin(&s, 100, 10, 0, 0, 2);
+    st_update_h(&s, 2, M_FLAGS, 0, 0, 0, 0, 0, ENT_FLAG_ALIVE, PROTO_MAX_HEALTH);
+    st_new_h(&s, 0, 1, 1, 0, 0, 0, 0, 0);
+    expect_ok(&s, &base_g, "health 100 and 0");
+    assert_int_equal(out_g.ents[0].health, PROTO_MAX_HEALTH);
+    assert_int_equal(out_g.ents[1].id, 3);
+    assert_int_equal(out_g.ents[1].health, 0);
     /* baseline_back > server_tick, == server_tick (baseline 0), tick 0 */
     st_begin(&s, 10, 11, 0, 0, 0);
     expect_range(&s, &base_g, "back 11 from tick 10");
@@ -1300,12 +1577,20 @@ static void test_encoder_refuses_invalid(void **state) {
     REFUSE("duplicate ids", w->ents[2].id = w->ents[1].id);
     REFUSE("ids out of order", w->ents[2].id = 5); /* 0, 9, 5, 24, 33 */
     REFUSE("ids descending", { uint16_t t = w->ents[3].id; w->ents[3].id = w->ents[4].id; w->ents[4].id = t; });
-    REFUSE("id 1024", w->ents[4].id = PROTO_MAX_PLAYERS);
+    REFUSE("id PROTO_MAX_ENTITIES", w->ents[4].id = ID_LIMIT);
+    REFUSE("id 0xffff", w->ents[4].id = 0xffff);
+    REFUSE("health 101", w->ents[2].health = PROTO_MAX_HEALTH + 1);
+    REFUSE("health 127", w->ents[0].health = 127);
+    REFUSE("health 255", w->ents[4].health = 255);
+    REFUSE("self_ammo 100", w->self_ammo = PROTO_MAX_AMMO + 1);
+    REFUSE("self_ammo 127", w->self_ammo = 127);
+    REFUSE("self_ammo 255", w->self_ammo = 255);
     REFUSE("x at the limit", w->ents[1].x = PROTO_POS_Q_LIMIT);
     REFUSE("y far out", w->ents[1].y = 0xffffffffu);
     REFUSE("vx too fast", w->ents[0].vx = (int16_t)(VEL_MAX + 1));
     REFUSE("vy too fast", w->ents[0].vy = (int16_t)(-VEL_MAX - 1));
     REFUSE("unknown flags", w->ents[3].flags = 0x82);
+    REFUSE("flag bit 3", w->ents[1].flags = (uint8_t)(ENT_FLAG_ALL + 1));
     REFUSE("count 129", w->count = PROTO_VIEW_MAX_ENTITIES + 1);
 #undef REFUSE
     fill_extremes(&want_g, 5);
@@ -1333,7 +1618,9 @@ static void test_encoder_refuses_invalid(void **state) {
         {ent(40, 1, 1, 0, 0, 0, 1), ent(50, 1, 1, 0, 0, 0, 0x80)},
         {ent(40, PROTO_POS_Q_LIMIT, 1, 0, 0, 0, 1), ent(50, 1, 1, 0, 0, 0, 0)},
         {ent(40, 1, 1, 0, VEL_MAX + 1, 0, 1), ent(50, 1, 1, 0, 0, 0, 0)},
-        {ent(40, 1, 1, 0, 0, 0, 1), ent(PROTO_MAX_PLAYERS, 1, 1, 0, 0, 0, 0)},
+        {ent(40, 1, 1, 0, 0, 0, 1), ent(ID_LIMIT, 1, 1, 0, 0, 0, 0)},
+        {enth(40, 1, 1, 0, 0, 0, 1, PROTO_MAX_HEALTH + 1), ent(50, 1, 1, 0, 0, 0, 0)},
+        {ent(40, 1, 1, 0, 0, 0, 1), ent(50, 1, 1, 0, 0, 0, (uint8_t)(ENT_FLAG_ALL + 1))},
     };
     for (size_t i = 0; i < sizeof bad_pairs / sizeof bad_pairs[0]; i++) {
         base_g.ents[0] = bad_pairs[i][0];
@@ -1344,7 +1631,7 @@ static void test_encoder_refuses_invalid(void **state) {
     base_g.ents[1] = ent(50, 1, 1, 0, 0, 0, 0); /* valid again */
     assert_true(snap_encode(buf, sizeof buf, &want_g, NULL, &base_g, TICK_RATE, 0, &out_g, NULL) > 0);
     /* a cap too small for the header */
-    for (size_t cap = 0; cap < 11; cap++)
+    for (size_t cap = 0; cap < HEADER_ONLY_FULL_BYTES; cap++)
         assert_int_equal(snap_encode(buf, cap, &want_g, NULL, NULL, TICK_RATE, 0, &out_g, NULL), 0);
 }
 
@@ -1372,10 +1659,11 @@ static void test_encoder_refuses_tick_zero(void **state) {
 
 static void test_naive_bytes(void **state) {
     (void)state;
-    const int ns[] = {0, 1, 2, 32, PROTO_VIEW_MAX_ENTITIES, PROTO_MAX_PLAYERS};
+    const int ns[] = {0, 1, 2, 32, PROTO_VIEW_MAX_ENTITIES, ID_LIMIT};
     for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
-        assert_int_equal(snap_naive_bytes(ns[i]), 13u + 23u * (size_t)ns[i]);
-    assert_int_equal(snap_naive_bytes(32), 749);
+        assert_int_equal(snap_naive_bytes(ns[i]), 13u + 24u * (size_t)ns[i]);
+    assert_int_equal(snap_naive_bytes(0), 13);
+    assert_int_equal(snap_naive_bytes(32), 781);
 }
 
 static void test_entity_state_conversion(void **state) {
@@ -1384,30 +1672,36 @@ static void test_entity_state_conversion(void **state) {
     for (uint32_t q = 0; q < PROTO_POS_Q_LIMIT; q += 997) {
         uint32_t qs[2] = {q, POS_MAX - q};
         int32_t v = (int32_t)(q % (uint32_t)(2 * VEL_MAX + 1)) - VEL_MAX;
-        snap_entity e = ent(77, qs[0], qs[1], v, -v, (uint16_t)q, (uint8_t)(q & 1));
+        snap_entity e = enth(77, qs[0], qs[1], v, -v, (uint16_t)q, (uint8_t)(q & ENT_FLAG_ALL),
+                             (uint8_t)(q % (PROTO_MAX_HEALTH + 1)));
         player_state p;
         snap_entity_to_state(&e, &p);
         assert_true(p.x == (float)qs[0] / PROTO_POS_SCALE);
         assert_true(p.vx == (float)v / PROTO_VEL_SCALE);
+        assert_int_equal(p.health, e.health);
+        assert_int_equal(p.flags, e.flags);
         snap_entity back;
         snap_entity_from_state(&back, 77, &p);
         if (!ent_equal(&back, &e)) fail_msg("grid value %u / v %d changed", q, v);
-        /* and a state on the grid (sim_quantize) converts without change */
+        /* and a state on the grid (sim_quantize) converts without change;
+         * sim_quantize caps velocity at a player's SIM_MAX_SPEED, below the
+         * PROTO_MAX_ENTITY_SPEED of rockets */
         player_state again;
         snap_entity_to_state(&back, &again);
         player_state quant = again;
         sim_quantize(&quant);
-        assert_true(quant.x == again.x && quant.y == again.y && quant.vx == again.vx && quant.vy == again.vy);
+        assert_true(quant.x == again.x && quant.y == again.y);
+        if (v >= -PLAYER_VEL_MAX && v <= PLAYER_VEL_MAX) assert_true(quant.vx == again.vx && quant.vy == again.vy);
     }
     const uint32_t ends[] = {0, 1, POS_MAX - 1, POS_MAX};
     const int32_t vends[] = {-VEL_MAX, -1, 0, 1, VEL_MAX};
     for (size_t i = 0; i < 4; i++)
         for (size_t j = 0; j < 5; j++) {
-            snap_entity e = ent((uint16_t)(PROTO_MAX_PLAYERS - 1), ends[i], ends[3 - i], vends[j], vends[4 - j],
+            snap_entity e = ent((uint16_t)(ID_LIMIT - 1), ends[i], ends[3 - i], vends[j], vends[4 - j],
                                 65535, ENT_FLAG_ALIVE), back;
             player_state p;
             snap_entity_to_state(&e, &p);
-            snap_entity_from_state(&back, (uint16_t)(PROTO_MAX_PLAYERS - 1), &p);
+            snap_entity_from_state(&back, (uint16_t)(ID_LIMIT - 1), &p);
             assert_true(ent_equal(&back, &e));
         }
     /* off the grid: nearest; outside the range: clamped */
@@ -1419,8 +1713,10 @@ static void test_entity_state_conversion(void **state) {
     p.vy = -1.0f - 0.6f / PROTO_VEL_SCALE;
     p.aim = 4321;
     p.flags = ENT_FLAG_ALIVE;
+    p.health = 58;
     snap_entity e;
     snap_entity_from_state(&e, 12, &p);
+    assert_int_equal(e.health, 58);
     assert_int_equal(e.id, 12);
     assert_int_equal(e.x, 3u * (uint32_t)PROTO_POS_SCALE);
     assert_int_equal(e.y, 3u * (uint32_t)PROTO_POS_SCALE + 1u);
@@ -1437,6 +1733,16 @@ static void test_entity_state_conversion(void **state) {
     assert_int_equal(e.y, POS_MAX);
     assert_int_equal(e.vx, VEL_MAX);
     assert_int_equal(e.vy, -VEL_MAX);
+    /* health above PROTO_MAX_HEALTH is clamped */
+    const uint8_t hs[] = {PROTO_MAX_HEALTH + 1, 127, 255};
+    for (size_t i = 0; i < sizeof hs; i++) {
+        p.health = hs[i];
+        snap_entity_from_state(&e, 12, &p);
+        assert_int_equal(e.health, PROTO_MAX_HEALTH);
+    }
+    p.health = 0;
+    snap_entity_from_state(&e, 12, &p);
+    assert_int_equal(e.health, 0);
 }
 
 static void test_frame_find(void **state) {
@@ -1452,7 +1758,7 @@ static void test_frame_find(void **state) {
         assert_null(snap_frame_find(&f, (uint16_t)(i * 8 + 4)));
     }
     assert_null(snap_frame_find(&f, 0));
-    assert_null(snap_frame_find(&f, PROTO_MAX_PLAYERS - 1));
+    assert_null(snap_frame_find(&f, ID_LIMIT - 1));
     assert_null(snap_frame_find(&f, 0xffff));
     f.count = 1;
     assert_ptr_equal(snap_frame_find(&f, 3), &f.ents[0]);
@@ -1481,6 +1787,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_constant_velocity_every_tick_rate, setup_open_map, teardown_open_map),
         cmocka_unit_test(test_delta_appear_vanish_and_cmd),
         cmocka_unit_test(test_delta_random),
+        cmocka_unit_test(test_health_and_ammo),
+        cmocka_unit_test(test_velocity_reversal_at_limit),
         cmocka_unit_test(test_sizes),
         cmocka_unit_test(test_cap_and_priority),
         cmocka_unit_test(test_cap_with_baseline),

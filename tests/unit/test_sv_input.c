@@ -8,13 +8,13 @@
 
 #include "sv_input.h"
 
-static input_cmd cmd(uint32_t tick, uint8_t buttons) { return (input_cmd){tick, buttons, 0}; }
+static input_cmd cmd(uint32_t tick, uint8_t buttons) { return (input_cmd){tick, buttons, 0, 0}; }
 
 static void test_in_order(void **state) {
     (void)state;
     sv_input_queue q;
     sv_input_reset(&q);
-    for (uint32_t t = 1; t <= 3; t++) assert_true(sv_input_push(&q, &(input_cmd){t, (uint8_t)t, 0}));
+    for (uint32_t t = 1; t <= 3; t++) assert_true(sv_input_push(&q, &(input_cmd){t, (uint8_t)t, 0, 0}));
     bool fresh;
     for (uint32_t t = 1; t <= 3; t++) {
         input_cmd c = sv_input_take(&q, &fresh);

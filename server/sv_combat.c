@@ -1,0 +1,223 @@
+/* sv_combat.c - shots, damage, deaths, respawns and scores (sv_combat.h). */
+#include "sv_combat.h"
+
+#include <math.h>
+#include <stdio.h>
+
+#include "log.h"
+
+static uint32_t ticks_for(const server *s, double seconds) {
+    return (uint32_t)(seconds * s->cfg.tick_rate + 0.5);
+}
+
+static void send_score(server *s, sv_client *to, const sv_client *c) {
+    msg_score m = {sv_client_id(s, c), (int16_t)c->frags, (uint16_t)c->deaths,
+                   (uint16_t)(c->peer ? c->peer->roundTripTime : 0)};
+    uint8_t buf[16];
+    size_t n = msg_encode_score(buf, sizeof buf, &m);
+    if (!n) return;
+    if (to) net_send(to->peer, PROTO_CHANNEL_RELIABLE, buf, n, NET_RELIABLE);
+    else sv_broadcast(s, PROTO_CHANNEL_RELIABLE, buf, n, NET_RELIABLE);
+}
+
+void sv_combat_send_scores(server *s, sv_client *to) {
+    for (int i = 0; i < s->cfg.max_players; i++)
+        if (s->clients[i].state == SLOT_PLAYING) send_score(s, to, &s->clients[i]);
+}
+
+/* The spawn point whose nearest living enemy is farthest away. */
+static uint32_t pick_spawn(server *s, const sv_client *c) {
+    uint32_t best = s->spawn_counter++ % (uint32_t)s->map.spawn_count;
+    float best_d = -1.0f;
+    for (int k = 0; k < s->map.spawn_count; k++) {
+        uint32_t i = (best + (uint32_t)k) % (uint32_t)s->map.spawn_count;
+        const map_spawn *sp = &s->map.spawns[i];
+        float nearest = INFINITY;
+        for (int j = 0; j < s->cfg.max_players; j++) {
+            const sv_client *o = &s->clients[j];
+            if (o == c || o->state != SLOT_PLAYING || !(o->ps.flags & ENT_FLAG_ALIVE)) continue;
+            float dx = o->ps.x - sp->x, dy = o->ps.y - sp->y;
+            nearest = fminf(nearest, dx * dx + dy * dy);
+        }
+        if (nearest > best_d) {
+            best_d = nearest;
+            best = i;
+        }
+    }
+    return best;
+}
+
+void sv_combat_spawn(server *s, sv_client *c) {
+    sim_player_spawn(&s->map, &c->ps, pick_spawn(s, c));
+    c->ps.flags |= ENT_FLAG_PROTECTED;
+    c->protect_until = s->tick + ticks_for(s, SV_SPAWN_PROTECTION);
+    c->ammo = SV_START_AMMO;
+    c->ammo_at = s->tick + ticks_for(s, SV_AMMO_REGEN);
+}
+
+void sv_combat_begin_tick(server *s) {
+    for (int i = 0; i < s->cfg.max_players; i++) {
+        sv_client *c = &s->clients[i];
+        if (c->state != SLOT_PLAYING) continue;
+        if (!(c->ps.flags & ENT_FLAG_ALIVE)) {
+            if (s->tick >= c->respawn_at) sv_combat_spawn(s, c);
+            continue;
+        }
+        if (s->tick >= c->protect_until) c->ps.flags &= (uint8_t)~ENT_FLAG_PROTECTED;
+        if (s->tick >= c->fired_until) c->ps.flags &= (uint8_t)~ENT_FLAG_FIRED;
+        if (c->ammo >= SV_START_AMMO) c->ammo_at = s->tick + ticks_for(s, SV_AMMO_REGEN);
+        else if (s->tick >= c->ammo_at) {
+            c->ammo++;
+            c->ammo_at = s->tick + ticks_for(s, SV_AMMO_REGEN);
+        }
+    }
+}
+
+static void kill(server *s, sv_client *killer, sv_client *victim, uint8_t weapon) {
+    victim->ps.health = 0;
+    victim->ps.flags = 0; /* dead: not alive, not firing, not protected */
+    victim->ps.vx = victim->ps.vy = 0.0f;
+    victim->deaths++;
+    victim->respawn_at = s->tick + ticks_for(s, SV_RESPAWN_DELAY);
+    if (killer == victim) killer->frags--;
+    else killer->frags++;
+    log_info("kill: '%s' fragged '%s' (%d frags)", killer->name, victim->name, killer->frags);
+    msg_kill m = {sv_client_id(s, killer), sv_client_id(s, victim), weapon};
+    uint8_t buf[16];
+    size_t n = msg_encode_kill(buf, sizeof buf, &m);
+    if (n) sv_broadcast(s, PROTO_CHANNEL_RELIABLE, buf, n, NET_RELIABLE);
+    send_score(s, NULL, killer);
+    if (victim != killer) send_score(s, NULL, victim);
+}
+
+/* Applies damage from `attacker`; protected and dead players take none. */
+static void damage(server *s, sv_client *attacker, sv_client *v, int amount, uint8_t weapon) {
+    if (amount <= 0 || v->state != SLOT_PLAYING || !(v->ps.flags & ENT_FLAG_ALIVE) ||
+        (v->ps.flags & ENT_FLAG_PROTECTED))
+        return;
+    if (attacker != v) attacker->hits++;
+    v->ps.health = v->ps.health > amount ? (uint8_t)(v->ps.health - amount) : 0;
+    if (v->ps.health == 0) kill(s, attacker, v, weapon);
+}
+
+static void fire_rocket(server *s, sv_client *c) {
+    c->ammo -= SV_ROCKET_COST;
+    c->fire_ready = s->tick + ticks_for(s, SV_ROCKET_COOLDOWN);
+    c->fired_until = s->tick + ticks_for(s, SV_FIRED_FLAG_TIME);
+    c->ps.flags = (uint8_t)((c->ps.flags | ENT_FLAG_FIRED) & ~ENT_FLAG_PROTECTED);
+    c->shots++;
+    for (int i = 0; i < PROTO_MAX_ROCKETS; i++) {
+        sv_rocket *r = &s->rockets[i];
+        if (r->active) continue;
+        float a = (float)c->cmd.aim * 6.2831853f / PROTO_AIM_STEPS;
+        *r = (sv_rocket){true, sv_client_id(s, c), c->ps.x, c->ps.y, cosf(a) * SV_ROCKET_SPEED,
+                         sinf(a) * SV_ROCKET_SPEED, s->tick, s->tick + ticks_for(s, SV_ROCKET_LIFE)};
+        return;
+    }
+}
+
+static void explode(server *s, sv_rocket *r, int direct) {
+    sv_client *owner = &s->clients[r->owner];
+    bool owner_here = owner->state == SLOT_PLAYING;
+    for (int i = 0; i < s->cfg.max_players; i++) {
+        sv_client *v = &s->clients[i];
+        if (v->state != SLOT_PLAYING || !(v->ps.flags & ENT_FLAG_ALIVE)) continue;
+        float dx = v->ps.x - r->x, dy = v->ps.y - r->y, d = sqrtf(dx * dx + dy * dy);
+        int amount = i == direct ? SV_ROCKET_DIRECT : 0;
+        if (d < SV_ROCKET_RADIUS) amount += (int)(SV_ROCKET_SPLASH * (1.0f - d / SV_ROCKET_RADIUS));
+        if (v == owner) amount /= 2;
+        damage(s, owner_here ? owner : v, v, amount, WEAPON_ROCKET);
+    }
+    r->active = false;
+}
+
+/* Moves every rocket one tick: it explodes on the first wall or player on
+ * its path, or burns out. */
+static void move_rockets(server *s) {
+    float dt = 1.0f / (float)s->cfg.tick_rate;
+    for (int k = 0; k < PROTO_MAX_ROCKETS; k++) {
+        sv_rocket *r = &s->rockets[k];
+        if (!r->active) continue;
+        if (s->tick >= r->expires || !(r->x > 0 && r->y > 0)) {
+            r->active = false;
+            continue;
+        }
+        float len = SV_ROCKET_SPEED * dt, dx = r->vx / SV_ROCKET_SPEED, dy = r->vy / SV_ROCKET_SPEED;
+        float wall = sim_ray_wall_distance(&s->map, r->x, r->y, dx, dy, len);
+        float travel = wall;
+        int hit = -1;
+        for (int i = 0; i < s->cfg.max_players; i++) {
+            const sv_client *v = &s->clients[i];
+            if (v->state != SLOT_PLAYING || !(v->ps.flags & ENT_FLAG_ALIVE)) continue;
+            if (i == r->owner && s->tick - r->born < ticks_for(s, 0.15)) continue; /* leaving the barrel */
+            float px = v->ps.x - r->x, py = v->ps.y - r->y, along = px * dx + py * dy;
+            if (along < -SV_ROCKET_HIT_RADIUS || along > travel + SV_ROCKET_HIT_RADIUS) continue;
+            float perp2 = px * px + py * py - along * along;
+            if (perp2 <= SV_ROCKET_HIT_RADIUS * SV_ROCKET_HIT_RADIUS && along < travel + 1e-3f) {
+                travel = along > 0 ? along : 0;
+                hit = i;
+            }
+        }
+        r->x += dx * travel;
+        r->y += dy * travel;
+        if (hit >= 0 || wall < len) explode(s, r, hit);
+    }
+}
+
+/* Players standing on an available pickup take it if they need it. */
+static void take_pickups(server *s) {
+    for (int k = 0; k < s->map.pickup_count; k++) {
+        if (s->pickup_back[k] > s->tick) continue;
+        const map_pickup *p = &s->map.pickups[k];
+        for (int i = 0; i < s->cfg.max_players; i++) {
+            sv_client *c = &s->clients[i];
+            if (c->state != SLOT_PLAYING || !(c->ps.flags & ENT_FLAG_ALIVE)) continue;
+            float dx = c->ps.x - p->x, dy = c->ps.y - p->y;
+            if (dx * dx + dy * dy > SV_PICKUP_RADIUS * SV_PICKUP_RADIUS) continue;
+            if (p->type == PICKUP_HEALTH && c->ps.health < PROTO_MAX_HEALTH) {
+                int h = c->ps.health + SV_HEALTH_PICKUP;
+                c->ps.health = (uint8_t)(h > PROTO_MAX_HEALTH ? PROTO_MAX_HEALTH : h);
+                s->pickup_back[k] = s->tick + ticks_for(s, SV_HEALTH_RESPAWN);
+            } else if (p->type == PICKUP_AMMO && c->ammo < SV_MAX_AMMO) {
+                c->ammo = c->ammo + SV_AMMO_PICKUP > SV_MAX_AMMO ? SV_MAX_AMMO : c->ammo + SV_AMMO_PICKUP;
+                s->pickup_back[k] = s->tick + ticks_for(s, SV_AMMO_RESPAWN);
+            } else {
+                continue;
+            }
+            c->pickups++;
+            break;
+        }
+    }
+}
+
+static void fire(server *s, sv_client *c) {
+    c->ammo--;
+    c->fire_ready = s->tick + ticks_for(s, SV_RAIL_COOLDOWN);
+    c->fired_until = s->tick + ticks_for(s, SV_FIRED_FLAG_TIME);
+    c->ps.flags = (uint8_t)((c->ps.flags | ENT_FLAG_FIRED) & ~ENT_FLAG_PROTECTED); /* firing ends protection */
+    c->shots++;
+    uint32_t t = lag_rewind_tick(&s->lag, s->tick, c->cmd.view_tick, s->cfg.tick_rate);
+    float angle = (float)c->cmd.aim * 6.2831853f / PROTO_AIM_STEPS;
+    float dist;
+    int hit = lag_raycast(&s->lag, &s->map, t, sv_client_id(s, c), c->ps.x, c->ps.y, angle, SV_RAIL_RANGE, &dist);
+    if (hit < 0) return;
+    sv_client *v = &s->clients[hit];
+    /* The target as it is now decides whether it can still be hurt. */
+    damage(s, c, v, SV_RAIL_DAMAGE, WEAPON_RAIL);
+}
+
+void sv_combat_after_move(server *s) {
+    lag_begin_tick(&s->lag, s->tick);
+    for (int i = 0; i < s->cfg.max_players; i++) {
+        const sv_client *c = &s->clients[i];
+        if (c->state == SLOT_PLAYING) lag_record(&s->lag, s->tick, i, c->ps.x, c->ps.y, c->ps.flags & ENT_FLAG_ALIVE);
+    }
+    for (int i = 0; i < s->cfg.max_players; i++) {
+        sv_client *c = &s->clients[i];
+        if (c->state != SLOT_PLAYING || !(c->ps.flags & ENT_FLAG_ALIVE) || s->tick < c->fire_ready) continue;
+        if ((c->cmd.buttons & BTN_FIRE) && c->ammo > 0) fire(s, c);
+        else if ((c->cmd.buttons & BTN_FIRE2) && c->ammo >= SV_ROCKET_COST) fire_rocket(s, c);
+    }
+    move_rockets(s);
+    take_pickups(s);
+}
