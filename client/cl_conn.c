@@ -209,6 +209,10 @@ static void on_snapshot(cl_conn *c, const uint8_t *data, size_t len, double now)
         return;
     }
     const snap_frame *prev = cl_interp_newest(&c->interp);
+    for (int i = 0; prev && i < frame.count && frame.ents[i].id < PROTO_MAX_PLAYERS; i++) { /* who got hurt */
+        const snap_entity *was = snap_frame_find(prev, frame.ents[i].id);
+        if (was && frame.ents[i].health < was->health) c->hurt_at[frame.ents[i].id] = now;
+    }
     if (prev) /* rockets that were there and are gone exploded */
         for (int i = 0; i < prev->count; i++) {
             const snap_entity *e = &prev->ents[i];

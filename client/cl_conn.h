@@ -130,6 +130,7 @@ typedef struct {
     uint32_t shots_fired;         /* times we pressed fire and the gun was ready */
     cl_effect effects[CL_EFFECTS]; /* ring of explosions */
     uint32_t effect_count;
+    double hurt_at[PROTO_MAX_PLAYERS]; /* when each player last lost health (hit effects) */
     msg_match match;              /* the match phase, limits and next map */
     bool have_match;
     uint16_t tracer_aim;

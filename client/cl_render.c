@@ -107,7 +107,7 @@ static void draw_tracer(SDL_Renderer *r, const cl_view *v, const game_map *m, fl
 }
 
 static void draw_player(SDL_Renderer *r, cl_text *text, const cl_view *v, const player_state *p, uint16_t id,
-                        const char *name, int is_self) {
+                        const char *name, int is_self, double hurt_age) {
     float sx, sy;
     world_to_screen(v, p->x, p->y, &sx, &sy);
     float rad = SIM_PLAYER_HALF * v->tile_px * 1.1f;
@@ -120,6 +120,8 @@ static void draw_player(SDL_Renderer *r, cl_text *text, const cl_view *v, const 
         return;
     }
     if (p->flags & ENT_FLAG_PROTECTED) fill_circle(r, sx, sy, rad + 5.0f, (SDL_Color){90, 200, 255, 255});
+    if (hurt_age >= 0 && hurt_age < 0.2) /* just hit: a red burst that shrinks */
+        fill_circle(r, sx, sy, rad + 9.0f * (float)(1.0 - hurt_age / 0.2), (SDL_Color){255, 60, 50, 255});
     if (is_self) fill_circle(r, sx, sy, rad + 2.5f, (SDL_Color){255, 255, 255, 255});
     fill_circle(r, sx, sy, rad, col);
     float a = (float)p->aim * 6.2831853f / PROTO_AIM_STEPS;
@@ -247,7 +249,7 @@ void cl_render_frame(SDL_Renderer *r, cl_text *text, const cl_conn *c, double no
             if (!cl_interp_sample(&c->interp, id, t, &p)) continue;
             if ((p.flags & ENT_FLAG_FIRED) && (p.flags & ENT_FLAG_ALIVE))
                 draw_tracer(r, view, &c->map, p.x, p.y, p.aim, cl_render_player_color(id));
-            draw_player(r, text, view, &p, id, c->players[id].name, 0);
+            draw_player(r, text, view, &p, id, c->players[id].name, 0, now - c->hurt_at[id]);
         }
         if (c->predict.have_state && now < c->tracer_until)
             draw_tracer(r, view, &c->map, me.x, me.y, c->tracer_aim, cl_render_player_color(c->welcome.client_id));
@@ -257,8 +259,8 @@ void cl_render_frame(SDL_Renderer *r, cl_text *text, const cl_conn *c, double no
             fill_circle(r, fx, fy, view->tile_px * 0.2f, (SDL_Color){255, 240, 160, 255});
         }
         if (c->predict.have_state)
-            draw_player(r, text, view, &me, c->welcome.client_id,
-                        c->players[c->welcome.client_id].name, 1);
+            draw_player(r, text, view, &me, c->welcome.client_id, c->players[c->welcome.client_id].name, 1,
+                        now - c->hurt_at[c->welcome.client_id]);
         char bar[200];
         snprintf(bar, sizeof bar, "%s  |  %s  |  %d/%u players  |  ping %u ms", c->welcome.server_name, c->map.name,
                  count, c->welcome.max_players, c->rtt_ms);
@@ -365,6 +367,15 @@ void cl_render_hud(SDL_Renderer *r, cl_text *text, const cl_conn *c, const cl_vi
                      kl->weapon == WEAPON_ROCKET ? "rocket" : "rail", c->players[kl->victim].name);
         cl_text_draw(text, line, 12, ky, cl_render_player_color(kl->killer), TEXT_SMALL, ALIGN_LEFT);
         ky += 18;
+    }
+    double hurt = now - c->hurt_at[c->welcome.client_id];
+    if (hurt >= 0 && hurt < 0.3) { /* we were hit: the screen's edge flashes red */
+        SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
+        SDL_SetRenderDrawColor(r, 255, 0, 0, (Uint8)(120 * (1.0 - hurt / 0.3)));
+        SDL_Rect edges[4] = {{0, 0, view->w, 14}, {0, view->h - 14, view->w, 14}, {0, 0, 14, view->h},
+                             {view->w - 14, 0, 14, view->h}};
+        SDL_RenderFillRects(r, edges, 4);
+        SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
     }
     if (!(me->flags & ENT_FLAG_ALIVE)) {
         char who[80];
