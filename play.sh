@@ -5,6 +5,7 @@
 #   ./play.sh --windows 3      three windows (three players on this machine)
 #   ./play.sh --server-only    just the server, for others on the LAN
 #   ./play.sh --connect HOST   no local server: join the one on HOST[:PORT]
+#   ./play.sh --browser        no local server: pick one found on the LAN
 #   ./play.sh --name NAME      player name (the first window's; others add 2, 3..)
 #   ./play.sh -- [gameserver options]   e.g. -- --map crossroads --port 27600
 set -euo pipefail
@@ -12,6 +13,7 @@ cd "$(dirname "$0")"
 windows=1
 server_only=0
 connect=""
+browser=0
 name="${USER:-player}"
 server_args=()
 while [ $# -gt 0 ]; do
@@ -20,8 +22,9 @@ while [ $# -gt 0 ]; do
         --server-only) server_only=1; shift ;;
         --connect) connect=${2:?--connect needs HOST[:PORT]}; shift 2 ;;
         --name) name=${2:?--name needs a name}; shift 2 ;;
+        --browser) browser=1; shift ;;
         --) shift; server_args=("$@"); break ;;
-        -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
         *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -32,6 +35,7 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGAME_BUILD_TESTS=OFF -DG
 cmake --build build -j"$(nproc)" >/dev/null
 if [ "$server_only" = 1 ]; then exec build/gameserver "${server_args[@]}"; fi
 if [ -n "$connect" ]; then exec build/gameclient --connect "$connect" --name "$name"; fi
+if [ "$browser" = 1 ]; then exec build/gameclient; fi
 
 log=build/server.log
 build/gameserver "${server_args[@]}" 2>"$log" &

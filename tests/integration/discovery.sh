@@ -14,23 +14,6 @@ export LC_ALL=C
 
 BCAST=127.255.255.255
 
-# start_srv TAG [options...]: a gameserver on an OS-chosen game port, its log
-# in $WORK/TAG.log; sets SRV_PID and SRV_PORT. Killed by lib.sh's cleanup.
-start_srv() {
-    local tag=$1; shift
-    "$GAMESERVER" --port 0 "$@" 2>"$WORK/$tag.log" &
-    SRV_PID=$!
-    CLIENT_PIDS="$CLIENT_PIDS $SRV_PID"
-    SRV_PORT=""
-    for _ in $(seq 1 100); do
-        SRV_PORT=$(sed -n 's/.*listening on UDP port \([0-9]*\).*/\1/p' "$WORK/$tag.log" | head -n 1)
-        [ -n "$SRV_PORT" ] && return 0
-        kill -0 "$SRV_PID" 2>/dev/null || fail "server $tag exited at start-up"
-        sleep 0.05
-    done
-    fail "server $tag did not print its port"
-}
-
 # stop_srv PID: SIGTERM, and the server must exit 0.
 stop_srv() {
     kill -TERM "$1"

@@ -23,17 +23,29 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*"; FAILED=1; for f in "$WORK"/*.log; do [ -f "$f" ] && { echo "--- $f"; tail -n 30 "$f"; }; done; exit 1; }
 pass() { echo "PASS: $*"; }
 
-# start_server [options...]: starts gameserver on a free port, sets PORT.
-start_server() {
-    "$GAMESERVER" --port 0 "$@" 2>"$WORK/server.log" &
-    SERVER_PID=$!
+# start_srv TAG [options...]: a gameserver on an OS-chosen game port, its log
+# in $WORK/TAG.log; sets SRV_PID and SRV_PORT. Killed by the cleanup.
+start_srv() {
+    local tag=$1; shift
+    "$GAMESERVER" --port 0 "$@" 2>"$WORK/$tag.log" &
+    SRV_PID=$!
+    CLIENT_PIDS="$CLIENT_PIDS $SRV_PID"
+    SRV_PORT=""
     for _ in $(seq 1 100); do
-        PORT=$(sed -n 's/.*listening on UDP port \([0-9]*\).*/\1/p' "$WORK/server.log" | head -n 1)
-        [ -n "$PORT" ] && return 0
-        kill -0 "$SERVER_PID" 2>/dev/null || fail "server exited at start-up"
+        SRV_PORT=$(sed -n 's/.*listening on UDP port \([0-9]*\).*/\1/p' "$WORK/$tag.log" | head -n 1)
+        [ -n "$SRV_PORT" ] && return 0
+        kill -0 "$SRV_PID" 2>/dev/null || fail "server $tag exited at start-up"
         sleep 0.05
     done
-    fail "server did not print its port"
+    fail "server $tag did not print its port"
+}
+
+# start_server [options...]: the test's main server (log server.log); sets
+# SERVER_PID and PORT.
+start_server() {
+    start_srv server "$@"
+    SERVER_PID=$SRV_PID
+    PORT=$SRV_PORT
 }
 
 # wait_log FILE PATTERN [SECONDS]: waits until FILE has a line matching PATTERN.
