@@ -142,7 +142,14 @@ static void enter_game(cl_conn *c, double now) {
     }
     c->map_loaded = true;
     cl_interp_init(&c->interp, c->welcome.tick_rate, c->welcome.snapshot_rate);
+    /* Command numbers go on across a map change: the server's input queue
+     * and its acknowledgements continue from the last one. */
+    uint32_t next_cmd = c->predict.next_tick;
     cl_predict_init(&c->predict, 1.0f / (float)c->welcome.tick_rate);
+    if (next_cmd > 1) {
+        c->predict.next_tick = next_cmd;
+        c->predict.acked_tick = next_cmd - 1;
+    }
     ticker_init(&c->clock, c->welcome.tick_rate, 5);
     c->joined_at = now;
     c->stats_at = now;

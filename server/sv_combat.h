@@ -21,7 +21,7 @@
 #define SV_START_AMMO 10
 #define SV_AMMO_REGEN 1.5          /* seconds per round regained, up to SV_START_AMMO */
 #define SV_FIRED_FLAG_TIME 0.1     /* seconds the FIRED flag stays up (tracers) */
-#define SV_SCORE_PING_INTERVAL 3.0 /* seconds between score/ping refreshes */
+#define SV_SCORE_PING_INTERVAL 10.0 /* seconds between ping refreshes (scores go out at once) */
 #define SV_ROCKET_SPEED 14.0f      /* tiles/s */
 #define SV_ROCKET_COOLDOWN 0.9     /* seconds between rockets */
 #define SV_ROCKET_COST 3           /* rounds of ammunition per rocket */

@@ -12,6 +12,9 @@ wait_log "$WORK/ann.log" "next match: loading map Crossroads" 5
 for n in ann bob cat dan; do
     expect_eq "$n exit (stayed through the map change)" "$(wait_client "$n")" 0
     expect_eq "$n bad packets" "$(json_get "$n" bad_packets)" 0
+    # on the new map the server still acknowledges its commands and sends it
+    # itself: its own player is being predicted
+    expect_eq "$n predicting its player after the map change" "$(json_get "$n" predicting)" true
 done
 kills=$(grep -c "kill: " "$WORK/server.log")
 expect_ge "frags scored" "$kills" 1
