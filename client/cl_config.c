@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cl_discovery.h"
+#include "net.h"
 #include "text.h"
 
 #define CL_STR_(x) #x
@@ -21,6 +22,7 @@ void cl_config_default(cl_config *c) {
     snprintf(c->broadcast, sizeof c->broadcast, "%s", CL_DISCOVERY_DEFAULT_BROADCAST);
     c->discovery_port = DISCOVERY_DEFAULT_PORT;
     c->say_count = 1;
+    c->peer_timeout_ms = NET_TIMEOUT_DEFAULT_MS;
 }
 
 void cl_config_print_help(const char *prog) {
@@ -36,6 +38,8 @@ void cl_config_print_help(const char *prog) {
            "  --size WxH             window size (default 1024x640); the window is resizable\n"
            "  --screenshot FILE.bmp  save the last frame before leaving (window mode)\n"
            "  --seed N               bot randomness (default: derived from the name)\n"
+           "  --peer-timeout MS      give up on a silent server after MS, 2000..120000\n"
+           "                         (default 10000; \"connection interrupted\" shows after 1 s)\n"
            "  --net-graph            start with the net graph shown (F3 toggles it)\n"
            "  --scoreboard           keep the scoreboard shown (as if Tab were held)\n"
            "  --list-servers         print the servers on the LAN (one JSON line each, then\n"
@@ -107,6 +111,10 @@ cl_args_result cl_config_parse(cl_config *c, int argc, char **argv, char *err, i
         } else if (strcmp(a, "--screenshot") == 0) {
             if (!*v || strlen(v) >= sizeof c->screenshot) goto bad_value;
             snprintf(c->screenshot, sizeof c->screenshot, "%s", v);
+        } else if (strcmp(a, "--peer-timeout") == 0) {
+            long ms = strtol(v, &end, 10);
+            if (*end || ms < NET_TIMEOUT_MIN_OPTION_MS || ms > NET_TIMEOUT_MAX_OPTION_MS) goto bad_value;
+            c->peer_timeout_ms = (int)ms;
         } else if (strcmp(a, "--seed") == 0) {
             unsigned long s = strtoul(v, &end, 10);
             if (*end || !*v) goto bad_value;

@@ -37,6 +37,7 @@ typedef struct {
     uint32_t protocol_version; /* test hook: announce another version */
     char rename_to[PROTO_NAME_MAX + 1]; /* test hook: rename after 1 s in game */
     uint32_t seed;             /* bot randomness; 0 = from the name */
+    int peer_timeout_ms;       /* the server silent this long: connection lost */
     bool net_graph;            /* start with the net graph shown (F3 toggles) */
     bool scoreboard;           /* test hook: keep the scoreboard shown (as if Tab were held) */
     char say[PROTO_CHAT_MAX + 1]; /* test hook: chat this, 1 s after joining */

@@ -42,7 +42,7 @@ bool cl_conn_start(cl_conn *c, const cl_config *cfg, double now, char *err, size
     }
     /* Timeouts now; the throttle is configured once connected (ENet sends
      * that setting as a command, which a connecting peer cannot take). */
-    enet_peer_timeout(c->peer, NET_TIMEOUT_LIMIT, NET_TIMEOUT_MIN_MS, NET_TIMEOUT_MAX_MS);
+    net_peer_timeouts(c->peer, (uint32_t)cfg->peer_timeout_ms);
     cl_bot_init(&c->bot, cfg->seed ? cfg->seed : cl_bot_hash(cfg->name));
     set_state(c, CONN_CONNECTING, now);
     snprintf(c->status, sizeof c->status, "Connecting to %s ...", c->server_text);
@@ -233,6 +233,9 @@ static void on_snapshot(cl_conn *c, const uint8_t *data, size_t len, double now)
     if (!cl_interp_add(&c->interp, &frame, now)) return;
     c->snapshots++;
     c->net.last_snapshot_bytes = (uint32_t)len;
+    c->last_snapshot_at = now;
+    if (c->interrupted) log_info("connection back after %.1f s without snapshots", now - c->interrupted_since);
+    c->interrupted = false;
     c->self_ammo = frame.self_ammo;
     c->net.loss_up_pct = h.up_loss_pct;
     for (int i = 0; i < frame.count; i++) {
@@ -334,7 +337,7 @@ void cl_conn_service(cl_conn *c, double now, uint32_t timeout_ms) {
         switch (ev.type) {
         case ENET_EVENT_TYPE_CONNECT:
             set_state(c, CONN_HANDSHAKE, now);
-            net_peer_configure(c->peer);
+            net_peer_configure(c->peer, (uint32_t)c->cfg.peer_timeout_ms);
             snprintf(c->status, sizeof c->status, "Connected to %s, joining ...", c->server_text);
             send_name(c, MSG_C_HELLO, c->cfg.name);
             break;
@@ -444,6 +447,13 @@ static void track_extrapolation(cl_conn *c, double now) {
 
 void cl_conn_frame(cl_conn *c, double now, double dt) {
     if (c->state != CONN_IN_GAME) return;
+    double since = now - (c->last_snapshot_at > 0 ? c->last_snapshot_at : c->joined_at);
+    if (!c->interrupted && since > CL_INTERRUPTED_AFTER) { /* a pulled cable, a stalled server */
+        c->interrupted = true;
+        c->interrupted_since = now - since;
+        c->interruptions++;
+        log_warn("connection interrupted: no snapshot for %.1f s", since);
+    }
     cl_predict_smooth(&c->predict, (float)dt);
     cl_interp_update(&c->interp, now);
     track_extrapolation(c, now);

@@ -49,6 +49,7 @@ typedef struct {
 #define CL_RAIL_COOLDOWN 0.5   /* the server's cooldowns, for local muzzle flashes */
 #define CL_ROCKET_COOLDOWN 0.9
 #define CL_EFFECTS 16
+#define CL_INTERRUPTED_AFTER 1.0 /* seconds without snapshots before "connection interrupted" */
 
 typedef struct {
     float x, y;
@@ -131,6 +132,10 @@ typedef struct {
     cl_effect effects[CL_EFFECTS]; /* ring of explosions */
     uint32_t effect_count;
     double hurt_at[PROTO_MAX_PLAYERS]; /* when each player last lost health (hit effects) */
+    double last_snapshot_at;      /* arrival of the newest snapshot stored */
+    bool interrupted;             /* no snapshot for CL_INTERRUPTED_AFTER seconds */
+    uint32_t interruptions;       /* times that happened */
+    double interrupted_since;
     msg_match match;              /* the match phase, limits and next map */
     bool have_match;
     uint16_t tracer_aim;

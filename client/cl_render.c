@@ -271,6 +271,12 @@ void cl_render_frame(SDL_Renderer *r, cl_text *text, const cl_conn *c, double no
         SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
         cl_text_draw(text, bar, 8, 3, COL_TEXT, TEXT_SMALL, ALIGN_LEFT);
     }
+    if (c->state == CONN_IN_GAME && c->interrupted) {
+        char line[160];
+        snprintf(line, sizeof line, "No word from %.64s for %.0f s; waiting for it to come back", c->server_text,
+                 now - c->interrupted_since);
+        draw_panel(r, text, view, "Connection interrupted", line, COL_BAD);
+    }
     if (c->state != CONN_IN_GAME) {
         SDL_Color col = (c->state == CONN_CONNECTING || c->state == CONN_HANDSHAKE) ? COL_TEXT : COL_BAD;
         draw_panel(r, text, view, state_title(c), c->status, col);

@@ -59,7 +59,7 @@ void sv_clients_on_connect(server *s, ENetPeer *peer, uint32_t data, double now)
     snprintf(c->addr, sizeof c->addr, "%s", addr);
     sv_input_reset(&c->input);
     peer->data = (void *)(uintptr_t)(sv_client_id(s, c) + 1);
-    net_peer_configure(peer);
+    net_peer_configure(peer, (uint32_t)s->cfg.peer_timeout_ms);
     s->occupied++;
     log_info("connect from %s -> slot %d (%d/%d in use)", addr, sv_client_id(s, c), s->occupied,
              s->cfg.max_players);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net.h"
 #include "text.h"
 
 #define SV_STR_(x) #x
@@ -21,6 +22,7 @@ void sv_config_default(sv_config *c) {
     c->time_limit = SV_DEFAULT_TIME_LIMIT;
     c->frag_limit = SV_DEFAULT_FRAG_LIMIT;
     c->intermission = SV_DEFAULT_INTERMISSION;
+    c->peer_timeout_ms = NET_TIMEOUT_DEFAULT_MS;
     c->discovery_port = DISCOVERY_DEFAULT_PORT;
 }
 
@@ -39,6 +41,7 @@ void sv_config_print_help(const char *prog) {
            "  --time-limit MIN   minutes per match, decimals allowed, 0 = none (default %d)\n"
            "  --frag-limit N     frags that end a match, 0 = none (default %d)\n"
            "  --intermission S   seconds of final scores before the next map (default %d)\n"
+           "  --peer-timeout MS  drop a client silent this long, 2000..120000 (default 10000)\n"
            "  --name TEXT        server name shown to players (default \"%s\")\n"
            "  --discovery-port N answer LAN discovery queries on UDP port N (default\n"
            "                     " SV_STR(DISCOVERY_DEFAULT_PORT) "; 0: no responder; shared by servers on one host)\n"
@@ -91,6 +94,9 @@ sv_args_result sv_config_parse(sv_config *c, int argc, char **argv, char *err, i
         } else if (strcmp(a, "--frag-limit") == 0) {
             if (!parse_int(v, 0, 10000, &n)) goto bad_value;
             c->frag_limit = (int)n;
+        } else if (strcmp(a, "--peer-timeout") == 0) {
+            if (!parse_int(v, NET_TIMEOUT_MIN_OPTION_MS, NET_TIMEOUT_MAX_OPTION_MS, &n)) goto bad_value;
+            c->peer_timeout_ms = (int)n;
         } else if (strcmp(a, "--intermission") == 0) {
             if (!parse_int(v, 1, 120, &n)) goto bad_value;
             c->intermission = (int)n;

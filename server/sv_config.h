@@ -30,6 +30,7 @@ typedef struct {
     int time_limit;          /* seconds per match, 0 = none */
     int frag_limit;          /* frags that end a match, 0 = none */
     int intermission;        /* seconds of final scores between matches */
+    int peer_timeout_ms;     /* a client silent this long is dropped */
     char name[PROTO_SERVER_NAME_MAX + 1];
     uint16_t discovery_port; /* LAN discovery responder (discovery.h); 0: none */
 } sv_config;

@@ -12,8 +12,12 @@ void net_host_limits(ENetHost *host) {
     host->maximumWaitingData = NET_MAX_WAITING_DATA;
 }
 
-void net_peer_configure(ENetPeer *peer) {
-    enet_peer_timeout(peer, NET_TIMEOUT_LIMIT, NET_TIMEOUT_MIN_MS, NET_TIMEOUT_MAX_MS);
+void net_peer_timeouts(ENetPeer *peer, uint32_t timeout_ms) {
+    enet_peer_timeout(peer, NET_TIMEOUT_LIMIT, timeout_ms / 2, timeout_ms);
+}
+
+void net_peer_configure(ENetPeer *peer, uint32_t timeout_ms) {
+    net_peer_timeouts(peer, timeout_ms);
     /* interval, acceleration, deceleration: deceleration 0 keeps the throttle
      * at its maximum, so ENet never discards unreliable packets by itself. */
     enet_peer_throttle_configure(peer, ENET_PEER_PACKET_THROTTLE_INTERVAL, ENET_PEER_PACKET_THROTTLE_SCALE, 0);

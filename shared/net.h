@@ -13,11 +13,14 @@
 #include <stdint.h>
 
 /* Peer timeouts (ms), as enet_peer_timeout(limit, minimum, maximum). ENet's
- * defaults are 32 / 5000 / 30000; we keep the minimum and cap the maximum so a
- * dead peer is noticed within 10 s. */
+ * defaults are 32 / 5000 / 30000. Ours: a peer silent for `timeout` ms (the
+ * --peer-timeout option, default NET_TIMEOUT_DEFAULT_MS) is dropped; the
+ * minimum is half of it (ENet never gives up earlier, however many resends
+ * failed). */
 #define NET_TIMEOUT_LIMIT 32
-#define NET_TIMEOUT_MIN_MS 5000
-#define NET_TIMEOUT_MAX_MS 10000
+#define NET_TIMEOUT_DEFAULT_MS 10000
+#define NET_TIMEOUT_MIN_OPTION_MS 2000
+#define NET_TIMEOUT_MAX_OPTION_MS 120000
 
 /* Per-host caps far below ENet's 32 MiB defaults. */
 #define NET_MAX_WAITING_DATA (256 * 1024)
@@ -27,7 +30,10 @@ void net_host_limits(ENetHost *host);
 
 /* Explicit timeouts, and a throttle that never drops our unreliable packets
  * on its own (ENet's throttle starves low-RTT links; we send little). */
-void net_peer_configure(ENetPeer *peer);
+void net_peer_configure(ENetPeer *peer, uint32_t timeout_ms);
+
+/* Only the timeouts (before the connection is up). */
+void net_peer_timeouts(ENetPeer *peer, uint32_t timeout_ms);
 
 typedef enum {
     NET_RELIABLE,    /* resent until acknowledged, in order */
