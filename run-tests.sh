@@ -2,8 +2,9 @@
 # run-tests.sh - installs what is missing, builds from scratch and runs the
 # whole suite twice: a plain build (warnings are errors) and an
 # AddressSanitizer + UndefinedBehaviorSanitizer build. Also checks that the
-# code compiles warning-free under clang, and that the server builds alone
-# without SDL. Exit status 0 only when everything passed.
+# code compiles warning-free under clang, that the server builds alone
+# without SDL, and runs every libFuzzer harness for 10 s. Exit status 0 only
+# when everything passed.
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/deps.sh test
@@ -41,5 +42,7 @@ if cmake -S . -B build-server -DGAME_BUILD_CLIENT=OFF -DGAME_BUILD_TESTS=OFF -DG
 else
     echo "server-only build: FAILED"; status=1
 fi
+echo "=== fuzz: libFuzzer harnesses (clang), 10 s each"
+tests/fuzz/run.sh 10 || status=1
 if [ $status = 0 ]; then echo "ALL TEST SUITES PASSED"; else echo "SOME TEST SUITES FAILED"; fi
 exit $status

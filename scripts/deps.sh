@@ -11,7 +11,7 @@ pkgs="build-essential cmake pkg-config libenet-dev"
 case "$what" in
     server) ;;
     play) pkgs="$pkgs libsdl2-dev libsdl2-ttf-dev" ;;
-    test) pkgs="$pkgs libsdl2-dev libsdl2-ttf-dev libcmocka-dev clang" ;;
+    test) pkgs="$pkgs libsdl2-dev libsdl2-ttf-dev libcmocka-dev clang libclang-rt-dev" ;;
     *) echo "usage: $0 play|server|test" >&2; exit 2 ;;
 esac
 missing=""
