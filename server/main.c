@@ -1,6 +1,8 @@
 /* main.c - gameserver entry point: options, signals, start, run, stop. */
 #define _POSIX_C_SOURCE 200809L
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,7 +23,19 @@ static void on_signal(int sig) {
     stop_signal = sig;
 }
 
+/* Descriptors 0-2 must be open before any socket is made: if standard input
+ * were closed, the first socket would become fd 0 and the console would read
+ * game traffic. Closed ones are pointed at /dev/null. */
+static void ensure_std_fds(void) {
+    for (int fd = 0; fd <= 2; fd++)
+        if (fcntl(fd, F_GETFD) == -1) {
+            int n = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+            if (n >= 0 && n != fd) close(n);
+        }
+}
+
 int main(int argc, char **argv) {
+    ensure_std_fds();
     sv_config cfg;
     sv_config_default(&cfg);
     char err[600];

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,9 @@
 
 void sv_console_init(sv_console *con) {
     memset(con, 0, sizeof *con);
-    con->open = true;
+    /* Only a terminal, pipe or file is a console; never a socket. */
+    struct stat st;
+    con->open = fstat(STDIN_FILENO, &st) == 0 && !S_ISSOCK(st.st_mode);
 }
 
 static void print_status(server *s) {
@@ -91,7 +94,12 @@ void sv_console_run(server *s, const char *line, volatile sig_atomic_t *stop) {
 void sv_console_poll(sv_console *con, server *s, volatile sig_atomic_t *stop) {
     for (int rounds = 0; con->open && rounds < 8; rounds++) {
         struct pollfd pfd = {STDIN_FILENO, POLLIN, 0};
-        if (poll(&pfd, 1, 0) <= 0 || !(pfd.revents & (POLLIN | POLLHUP))) return;
+        if (poll(&pfd, 1, 0) <= 0) return;
+        if (pfd.revents & POLLNVAL) { /* not open after all */
+            con->open = false;
+            return;
+        }
+        if (!(pfd.revents & (POLLIN | POLLHUP))) return;
         char buf[256];
         ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
         if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
