@@ -9,7 +9,7 @@
 void sv_discovery_init(sv_discovery *d) {
     memset(d, 0, sizeof *d);
     d->socket = ENET_SOCKET_NULL;
-    discovery_bucket_init(&d->bucket, DISCOVERY_REPLY_RATE, DISCOVERY_REPLY_BURST);
+    ratelimit_init(&d->bucket, DISCOVERY_REPLY_BURST, DISCOVERY_REPLY_RATE);
 }
 
 bool sv_discovery_open(sv_discovery *d, uint16_t port, char *err, size_t err_cap) {
@@ -90,7 +90,7 @@ int sv_discovery_poll(sv_discovery *d, const sv_discovery_info *info, double now
             continue;
         }
         d->queries++;
-        if (!discovery_bucket_take(&d->bucket, now)) {
+        if (!ratelimit_allow(&d->bucket, now)) {
             d->rate_limited++;
             continue;
         }

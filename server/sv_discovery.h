@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "discovery.h"
+#include "ratelimit.h"
 #include "net.h"
 
 #define SV_DISCOVERY_MAX_PER_POLL 64 /* datagrams read per call */
@@ -30,7 +31,7 @@ typedef struct {
     ENetSocket socket;
     bool open;
     uint16_t port;
-    discovery_bucket bucket;
+    ratelimit bucket;
     uint64_t queries;       /* valid queries received */
     uint64_t replies;       /* replies sent */
     uint64_t bad;           /* datagrams that were not a query */

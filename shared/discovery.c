@@ -99,26 +99,3 @@ bool discovery_decode_reply(const uint8_t *buf, size_t len, discovery_reply *out
     return true;
 }
 
-void discovery_bucket_init(discovery_bucket *b, double rate, double burst) {
-    b->rate = rate;
-    b->burst = burst;
-    b->tokens = burst;
-    b->last = 0.0;
-    b->started = false;
-}
-
-bool discovery_bucket_take(discovery_bucket *b, double now) {
-    if (!b->started) {
-        b->started = true;
-        b->last = now;
-    } else if (now > b->last) {
-        b->tokens += (now - b->last) * b->rate;
-        if (b->tokens > b->burst) b->tokens = b->burst;
-        b->last = now;
-    }
-    if (b->tokens >= 1.0) {
-        b->tokens -= 1.0;
-        return true;
-    }
-    return false;
-}

@@ -1,9 +1,7 @@
-/* discovery.h - LAN server discovery: the query/reply codec and the reply
- * rate limiter.
+/* discovery.h - LAN server discovery: the query/reply codec.
  *
- * Owns: the layout of the two discovery datagrams, their pure encoders and
- * validating decoders, and the token bucket that caps how often a server
- * answers. No sockets here: server/sv_discovery.c answers queries,
+ * Owns: the layout of the two discovery datagrams and their pure encoders
+ * and validating decoders. No sockets here: server/sv_discovery.c answers queries,
  * client/cl_discovery.c sends them and collects replies.
  *
  * Discovery runs on its own UDP port (default 27501), apart from the ENet
@@ -32,7 +30,8 @@
  * character boundary; decoders also refuse a reply larger than a query. A
  * spoofed flood of queries therefore returns at most as many bytes as it
  * sent, and a server answers at most DISCOVERY_REPLY_RATE replies per second
- * (token bucket, below) whatever the flood.
+ * (a token bucket, shared/ratelimit.h, in server/sv_discovery.c) whatever
+ * the flood.
  */
 #ifndef GAME_DISCOVERY_H
 #define GAME_DISCOVERY_H
@@ -90,20 +89,5 @@ size_t discovery_encode_reply(uint8_t *buf, size_t cap, const discovery_reply *r
 /* True when buf/len is exactly one valid reply of our version, at most
  * DISCOVERY_QUERY_BYTES long, with in-range fields and clean names. */
 bool discovery_decode_reply(const uint8_t *buf, size_t len, discovery_reply *out);
-
-/* ---- token bucket: time passed in, pure -------------------------------- */
-typedef struct {
-    double rate;    /* tokens per second */
-    double burst;   /* most tokens held */
-    double tokens;
-    double last;    /* time of the last refill */
-    bool started;
-} discovery_bucket;
-
-/* Starts full: `burst` takes allowed at once, then `rate` per second. */
-void discovery_bucket_init(discovery_bucket *b, double rate, double burst);
-/* Refills for the time since the last call (time never runs backwards here:
- * an earlier `now` adds nothing) and takes one token if there is one. */
-bool discovery_bucket_take(discovery_bucket *b, double now);
 
 #endif

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "discovery.h"
+#include "ratelimit.h"
 #include "protocol.h"
 #include "text.h"
 
@@ -508,41 +509,41 @@ static void test_mutated_datagrams(void **state) {
 
 static void test_bucket_burst_then_rate(void **state) {
     (void)state;
-    discovery_bucket b;
-    discovery_bucket_init(&b, 200.0, 200.0);
+    ratelimit b;
+    ratelimit_init(&b, 200.0, 200.0);
     double t = 1000.0;
-    for (int i = 0; i < 200; i++) assert_true(discovery_bucket_take(&b, t));
-    assert_false(discovery_bucket_take(&b, t));
-    assert_false(discovery_bucket_take(&b, t + 0.004)); /* 0.8 token */
-    assert_true(discovery_bucket_take(&b, t + 0.006));  /* 1.2 tokens */
-    assert_false(discovery_bucket_take(&b, t + 0.006)); /* 0.2 left */
+    for (int i = 0; i < 200; i++) assert_true(ratelimit_allow(&b, t));
+    assert_false(ratelimit_allow(&b, t));
+    assert_false(ratelimit_allow(&b, t + 0.004)); /* 0.8 token */
+    assert_true(ratelimit_allow(&b, t + 0.006));  /* 1.2 tokens */
+    assert_false(ratelimit_allow(&b, t + 0.006)); /* 0.2 left */
     /* a flood: 100 tries per millisecond for 10 s gets the rate, no more */
     t += 0.006;
     int allowed = 0;
     for (int ms = 1; ms <= 10000; ms++)
-        for (int k = 0; k < 100; k++) allowed += discovery_bucket_take(&b, t + ms / 1000.0);
+        for (int k = 0; k < 100; k++) allowed += ratelimit_allow(&b, t + ms / 1000.0);
     if (allowed < 1999 || allowed > 2001) fail_msg("allowed %d in 10 s at 200/s", allowed);
 }
 
 static void test_bucket_caps_and_clock(void **state) {
     (void)state;
-    discovery_bucket b;
-    discovery_bucket_init(&b, DISCOVERY_REPLY_RATE, DISCOVERY_REPLY_BURST);
+    ratelimit b;
+    ratelimit_init(&b, DISCOVERY_REPLY_BURST, DISCOVERY_REPLY_RATE);
     /* the first call only starts the clock: the bucket is full */
     int n = 0;
-    while (discovery_bucket_take(&b, 5.0)) n++;
+    while (ratelimit_allow(&b, 5.0)) n++;
     assert_int_equal(n, (int)DISCOVERY_REPLY_BURST);
     /* time running backwards adds nothing */
-    assert_false(discovery_bucket_take(&b, 4.0));
-    assert_false(discovery_bucket_take(&b, 5.0));
+    assert_false(ratelimit_allow(&b, 4.0));
+    assert_false(ratelimit_allow(&b, 5.0));
     /* a long quiet spell refills to the burst, never beyond */
     n = 0;
-    while (discovery_bucket_take(&b, 500.0)) n++;
+    while (ratelimit_allow(&b, 500.0)) n++;
     assert_int_equal(n, (int)DISCOVERY_REPLY_BURST);
     /* one simulated second of a 10 kHz query flood: burst + rate at most */
-    discovery_bucket_init(&b, DISCOVERY_REPLY_RATE, DISCOVERY_REPLY_BURST);
+    ratelimit_init(&b, DISCOVERY_REPLY_BURST, DISCOVERY_REPLY_RATE);
     n = 0;
-    for (int i = 0; i < 10000; i++) n += discovery_bucket_take(&b, 100.0 + i / 10000.0);
+    for (int i = 0; i < 10000; i++) n += ratelimit_allow(&b, 100.0 + i / 10000.0);
     if (n > (int)(DISCOVERY_REPLY_BURST + DISCOVERY_REPLY_RATE) + 1 || n < (int)(DISCOVERY_REPLY_BURST + DISCOVERY_REPLY_RATE) - 1)
         fail_msg("%d replies allowed in one flooded second", n);
 }
