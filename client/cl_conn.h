@@ -120,7 +120,6 @@ typedef struct {
     uint32_t stats_down0, stats_up0;
     uint32_t joined_down0, joined_up0;
     uint64_t stats_corrections0;
-    double beyond_since;       /* drawing past the newest snapshot since (0: not) */
     cl_kill kills[CL_KILL_FEED];  /* ring, newest at kill_count - 1 */
     uint32_t kill_count;
     uint8_t self_ammo;

@@ -69,12 +69,11 @@ static bool snapshot_due(const server *s) {
 /* Once a second: each client's input loss; every SV_STATS_LOG_SECONDS (or
  * when asked) a log line per client with round trip, loss and bytes/s. */
 static void update_stats(server *s, double now, bool log_now) {
-    static double last_log;
     if (now - s->last_stats_at < 1.0 && !log_now) return;
     double span = now - s->last_stats_at;
     s->last_stats_at = now;
-    bool log_lines = log_now || now - last_log >= SV_STATS_LOG_SECONDS;
-    if (log_lines) last_log = now;
+    bool log_lines = log_now || now - s->last_log_at >= SV_STATS_LOG_SECONDS;
+    if (log_lines) s->last_log_at = now;
     for (int i = 0; i < s->cfg.max_players; i++) {
         sv_client *c = &s->clients[i];
         if (c->state != SLOT_PLAYING) continue;

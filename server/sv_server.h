@@ -115,6 +115,7 @@ typedef struct {
     uint16_t priority_scratch[PROTO_VIEW_MAX_ENTITIES];
     sv_snap_stats snap_stats;
     double last_stats_at;
+    double last_log_at;     /* last per-client stats log lines */
     double last_scores_at;
     lag_history lag;        /* positions of the last ticks, for lag compensation */
     sv_rocket rockets[PROTO_MAX_ROCKETS];

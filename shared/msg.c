@@ -1,7 +1,6 @@
 /* msg.c - field-by-field encoders and validating decoders (see msg.h). */
 #include "msg.h"
 
-#include <math.h>
 #include <string.h>
 
 #include "text.h"

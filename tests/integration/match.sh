@@ -5,8 +5,8 @@
 # match. Nobody is disconnected by a map change.
 . "$(dirname "$0")/lib.sh"
 start_server --frag-limit 1 --intermission 1 --map courtyard,crossroads
-for n in ann bob cat dan; do run_client "$n" --bot --duration 14; done
-wait_log "$WORK/server.log" "match over (frag limit): [a-z]* wins with 1 frags; next map crossroads" 12
+for n in ann bob cat dan; do run_client "$n" --bot --duration 30; done
+wait_log "$WORK/server.log" "match over (frag limit): [a-z]* wins with 1 frags; next map crossroads" 25
 wait_log "$WORK/server.log" "match started on Crossroads" 5
 wait_log "$WORK/ann.log" "next match: loading map Crossroads" 5
 for n in ann bob cat dan; do
