@@ -30,12 +30,15 @@ wait_log "$WORK/server.log" "'cat' joined"
 kill -STOP "$SERVER_PID"; sleep 4; kill -CONT "$SERVER_PID"
 expect_eq "cat exit (lost)" "$(wait_client cat)" 5
 expect_eq "cat reason" "$(json_get cat disconnect_reason)" '"timed out"'
-run_client dan --duration 20
-wait_log "$WORK/server.log" "'dan' joined"
-dan_pid=$(pgrep -f -- "--name dan" | while read -r p; do [ "$(cat /proc/$p/comm)" = gameclient ] && echo "$p"; done | head -n 1)
-[ -n "$dan_pid" ] || fail "cannot find dan's process"
+# A name no parallel test uses: the process is found by it (tests run side
+# by side, and stopping another test's client would break that test).
+dan="stall$$"
+run_client "$dan" --duration 20
+wait_log "$WORK/server.log" "'$dan' joined"
+dan_pid=$(pgrep -f -- "--name $dan " | while read -r p; do [ "$(cat /proc/$p/comm)" = gameclient ] && echo "$p"; done | head -n 1)
+[ -n "$dan_pid" ] || fail "cannot find $dan's process"
 kill -STOP "$dan_pid"
-wait_log "$WORK/server.log" "'dan' (127.0.0.1:[0-9]*) disconnected: timed out" 8
+wait_log "$WORK/server.log" "'$dan' (127.0.0.1:[0-9]*) disconnected: timed out" 8
 kill -CONT "$dan_pid"
 stop_server
 pass "a 2-second server stall drops nobody; peer timeouts are options"
