@@ -23,6 +23,8 @@ void cl_config_default(cl_config *c) {
     c->discovery_port = DISCOVERY_DEFAULT_PORT;
     c->say_count = 1;
     c->peer_timeout_ms = NET_TIMEOUT_DEFAULT_MS;
+    c->reconnect_s = CL_DEFAULT_RECONNECT;
+    c->resume_id = PROTO_NO_RESUME;
 }
 
 void cl_config_print_help(const char *prog) {
@@ -40,6 +42,9 @@ void cl_config_print_help(const char *prog) {
            "  --seed N               bot randomness (default: derived from the name)\n"
            "  --peer-timeout MS      give up on a silent server after MS, 2000..120000\n"
            "                         (default 10000; \"connection interrupted\" shows after 1 s)\n"
+           "  --reconnect SECONDS    after a lost connection, reconnect by itself for this\n"
+           "                         long and take back the same slot, name and score\n"
+           "                         (default 30; 0: give up at once)\n"
            "  --net-graph            start with the net graph shown (F3 toggles it)\n"
            "  --scoreboard           keep the scoreboard shown (as if Tab were held)\n"
            "  --list-servers         print the servers on the LAN (one JSON line each, then\n"
@@ -51,6 +56,7 @@ void cl_config_print_help(const char *prog) {
            "  --say TEXT             test hook: send TEXT as chat 1 s after joining\n"
            "  --say-count N          test hook: ... N times at once (default 1)\n"
            "  --protocol-version N   test hook: announce protocol version N\n"
+           "  --resume-token ID:HEX  test hook: ask for slot ID back with this 32-digit token\n"
            "  --help                 this text\n\n"
            "Controls: WASD or arrow keys move, mouse aims, left button fires, Tab scores,\n"
            "Enter chats, F3 net graph, F11 full screen,\n"
@@ -59,14 +65,15 @@ void cl_config_print_help(const char *prog) {
            "  {\"name\",\"connected\",\"client_id\",\"snapshots\",\"players_seen\",\"rtt_ms\",\"jitter_ms\",\n"
            "   \"loss_down_pct\",\"loss_up_pct\",\"kbytes_down_s\",\"kbytes_up_s\",\"interp_delay_ms\",\n"
            "   \"corrections\",\"snapshots_no_baseline\",\"bad_packets\",\"max_extrapolation_ms\",\n"
-           "   \"max_freeze_ms\",\"disconnect_reason\"}  (see README.md)\n\n"
+           "   \"max_freeze_ms\",\"frags\",\"deaths\",\"predicting\",\"interruptions\",\"resumes\",\n"
+           "   \"disconnect_reason\"}  (see README.md)\n\n"
            "Exit status:\n"
            "  0  stayed connected for the whole run (or left with Esc)\n"
            "  1  local error (window, font, network library)\n"
            "  2  usage error\n"
            "  3  could not connect (no answer within %.0f s)\n"
            "  4  refused by the server (server full, version mismatch, handshake)\n"
-           "  5  connection lost (timed out, kicked, server shut down)\n",
+           "  5  connection lost (timed out and could not get back in, kicked, server shut down)\n",
            prog, PROTO_VERSION, CL_DEFAULT_PORT, PROTO_NAME_MAX, CL_CONNECT_TIMEOUT);
 }
 
@@ -115,6 +122,19 @@ cl_args_result cl_config_parse(cl_config *c, int argc, char **argv, char *err, i
             long ms = strtol(v, &end, 10);
             if (*end || ms < NET_TIMEOUT_MIN_OPTION_MS || ms > NET_TIMEOUT_MAX_OPTION_MS) goto bad_value;
             c->peer_timeout_ms = (int)ms;
+        } else if (strcmp(a, "--reconnect") == 0) {
+            c->reconnect_s = strtod(v, &end);
+            if (*end || !*v || !(c->reconnect_s >= 0 && c->reconnect_s <= 3600)) goto bad_value;
+        } else if (strcmp(a, "--resume-token") == 0) {
+            unsigned long id = strtoul(v, &end, 10);
+            if (end == v || *end != ':' || id >= PROTO_MAX_PLAYERS || strlen(end + 1) != 2 * PROTO_TOKEN_BYTES)
+                goto bad_value;
+            for (int k = 0; k < PROTO_TOKEN_BYTES; k++) {
+                unsigned byte;
+                if (sscanf(end + 1 + 2 * k, "%2x", &byte) != 1) goto bad_value;
+                c->resume_token[k] = (uint8_t)byte;
+            }
+            c->resume_id = (uint16_t)id;
         } else if (strcmp(a, "--seed") == 0) {
             unsigned long s = strtoul(v, &end, 10);
             if (*end || !*v) goto bad_value;

@@ -23,6 +23,7 @@ enum {
 
 #define CL_DEFAULT_PORT 27500
 #define CL_CONNECT_TIMEOUT 5.0 /* seconds to wait for the server to answer */
+#define CL_DEFAULT_RECONNECT 30.0 /* seconds of reconnect attempts after a lost connection */
 
 typedef struct {
     char connect[256];         /* HOST[:PORT] */
@@ -38,6 +39,9 @@ typedef struct {
     char rename_to[PROTO_NAME_MAX + 1]; /* test hook: rename after 1 s in game */
     uint32_t seed;             /* bot randomness; 0 = from the name */
     int peer_timeout_ms;       /* the server silent this long: connection lost */
+    double reconnect_s;        /* after a lost connection, try to get back in this long (0: never) */
+    uint16_t resume_id;        /* test hook: offer this slot and token in the first hello */
+    uint8_t resume_token[PROTO_TOKEN_BYTES];
     bool net_graph;            /* start with the net graph shown (F3 toggles) */
     bool scoreboard;           /* test hook: keep the scoreboard shown (as if Tab were held) */
     char say[PROTO_CHAT_MAX + 1]; /* test hook: chat this, 1 s after joining */

@@ -32,7 +32,9 @@ bool cl_conn_start(cl_conn *c, const cl_config *cfg, double now, char *err, size
     }
     c->host->maximumPacketSize = PROTO_MAX_PACKET_BYTES;
     c->host->maximumWaitingData = NET_MAX_WAITING_DATA;
-    c->peer = enet_host_connect(c->host, &c->server_addr, PROTO_CHANNEL_COUNT, cfg->protocol_version);
+    bool resuming = cfg->resume_id != PROTO_NO_RESUME; /* test hook: a stranger's resume */
+    c->peer = enet_host_connect(c->host, &c->server_addr, PROTO_CHANNEL_COUNT,
+                                cfg->protocol_version | (resuming ? PROTO_CONNECT_RESUMING : 0));
     if (!c->peer) {
         snprintf(err, err_cap, "cannot start a connection");
         enet_host_destroy(c->host);
@@ -43,6 +45,11 @@ bool cl_conn_start(cl_conn *c, const cl_config *cfg, double now, char *err, size
     /* Timeouts now; the throttle is configured once connected (ENet sends
      * that setting as a command, which a connecting peer cannot take). */
     net_peer_timeouts(c->peer, (uint32_t)cfg->peer_timeout_ms);
+    if (cfg->resume_id != PROTO_NO_RESUME) { /* test hook: try someone's slot */
+        memcpy(c->token, cfg->resume_token, sizeof c->token);
+        c->have_token = true;
+        c->session_id = cfg->resume_id;
+    }
     cl_bot_init(&c->bot, cfg->seed ? cfg->seed : cl_bot_hash(cfg->name));
     set_state(c, CONN_CONNECTING, now);
     snprintf(c->status, sizeof c->status, "Connecting to %s ...", c->server_text);
@@ -70,9 +77,49 @@ const char *cl_conn_disconnect_reason(const cl_conn *c) {
     }
 }
 
+/* After a lost connection: keep the world on screen (frozen) and the
+ * roster until the new welcome replaces them, and start reconnect attempts. */
+static void start_reconnect(cl_conn *c, double now) {
+    if (c->reconnect_until == 0) {
+        c->reconnect_until = now + c->cfg.reconnect_s;
+        c->attempts = 0;
+        log_warn("connection to %s lost: reconnecting for up to %.0f s", c->server_text, c->cfg.reconnect_s);
+    }
+    if (!c->interrupted) {
+        c->interrupted = true;
+        c->interrupted_since = c->last_snapshot_at > 0 ? c->last_snapshot_at : now;
+        c->interruptions++;
+    }
+    free(c->map_text); /* a download cut short; the loaded map stays on screen until the new welcome */
+    c->map_text = NULL;
+    c->resuming = false;
+    c->attempt_at = c->attempts == 0 ? now : now + CL_RECONNECT_PAUSE;
+    set_state(c, CONN_RECONNECTING, now);
+    snprintf(c->status, sizeof c->status, "Connection lost - reconnecting to %s ...", c->server_text);
+}
+
+/* A timeout (no reason) after we had joined, with a token to show. */
+static bool may_reconnect(const cl_conn *c, uint32_t data) {
+    bool session = c->state == CONN_IN_GAME || c->state == CONN_RECONNECTING ||
+                   (c->state == CONN_HANDSHAKE && c->joined_at > 0);
+    return data == 0 && session && c->have_token && c->cfg.reconnect_s > 0;
+}
+
+static void give_up_reconnect(cl_conn *c, double now, const char *why) {
+    c->reconnect_until = 0;
+    c->end_reason_known = false;
+    set_state(c, CONN_LOST, now);
+    snprintf(c->status, sizeof c->status, "Connection lost: %s timed out (%s)", c->server_text, why);
+    log_info("%s", c->status);
+}
+
 /* The connection ended from the other side (or the network). */
 static void on_disconnect(cl_conn *c, uint32_t data, double now) {
     c->peer = NULL;
+    if (may_reconnect(c, data)) {
+        start_reconnect(c, now);
+        return;
+    }
     if (c->state == CONN_CONNECTING) {
         set_state(c, CONN_FAILED, now);
         snprintf(c->status, sizeof c->status, "Could not connect to %s: no answer", c->server_text);
@@ -80,6 +127,7 @@ static void on_disconnect(cl_conn *c, uint32_t data, double now) {
     }
     c->end_reason = data;
     c->end_reason_known = data != 0;
+    c->reconnect_until = 0;
     if (data != 0 && reason_is_refusal(data)) {
         set_state(c, CONN_REFUSED, now);
         if ((data & 0xffu) == PROTO_REASON_VERSION)
@@ -96,27 +144,82 @@ static void on_disconnect(cl_conn *c, uint32_t data, double now) {
     log_info("%s", c->status);
 }
 
-static void send_name(cl_conn *c, msg_id id, const char *name) {
+/* Reconnect attempts: one at a time, each bounded, until the deadline. */
+static void reconnect_step(cl_conn *c, double now) {
+    if (c->state != CONN_RECONNECTING) return;
+    if (c->peer && now - c->attempt_at > CL_RECONNECT_ATTEMPT) { /* no answer: try again */
+        enet_peer_reset(c->peer);
+        c->peer = NULL;
+        c->attempt_at = now + CL_RECONNECT_PAUSE;
+    }
+    if (c->peer || now < c->attempt_at) return;
+    if (now >= c->reconnect_until) {
+        give_up_reconnect(c, now, "could not get back in");
+        return;
+    }
+    c->peer = enet_host_connect(c->host, &c->server_addr, PROTO_CHANNEL_COUNT,
+                                c->cfg.protocol_version | PROTO_CONNECT_RESUMING);
+    if (!c->peer) {
+        give_up_reconnect(c, now, "cannot start a connection");
+        return;
+    }
+    net_peer_timeouts(c->peer, (uint32_t)c->cfg.peer_timeout_ms);
+    c->attempt_at = now;
+    c->attempts++;
+    snprintf(c->status, sizeof c->status, "Connection lost - reconnecting to %s (attempt %u)", c->server_text,
+             c->attempts);
+}
+
+static void send_rename(cl_conn *c, const char *name) {
     uint8_t buf[64];
     msg_name m;
     snprintf(m.name, sizeof m.name, "%s", name);
-    size_t n = id == MSG_C_HELLO ? msg_encode_hello(buf, sizeof buf, &m) : msg_encode_rename(buf, sizeof buf, &m);
+    size_t n = msg_encode_rename(buf, sizeof buf, &m);
+    if (n && c->peer) net_send(c->peer, PROTO_CHANNEL_RELIABLE, buf, n, NET_RELIABLE);
+}
+
+/* The first message: our name, and the session to resume if we hold one. */
+static void send_hello(cl_conn *c) {
+    uint8_t buf[64];
+    msg_hello m = {.resume_id = PROTO_NO_RESUME};
+    snprintf(m.name, sizeof m.name, "%s", c->cfg.name);
+    if (c->have_token) {
+        m.resume_id = c->session_id;
+        memcpy(m.token, c->token, sizeof m.token);
+    }
+    size_t n = msg_encode_hello(buf, sizeof buf, &m);
     if (n && c->peer) net_send(c->peer, PROTO_CHANNEL_RELIABLE, buf, n, NET_RELIABLE);
 }
 
 static void on_welcome(cl_conn *c, const uint8_t *data, size_t len, double now) {
     msg_welcome w;
     int r = msg_decode_welcome(data, len, &w);
-    if (r != MSG_OK || c->map_text || (c->map_loaded && w.client_id != c->welcome.client_id)) {
+    if (r != MSG_OK || c->map_text || (c->map_loaded && !c->resuming && w.client_id != c->welcome.client_id)) {
         bad_packet(c, "welcome", r == MSG_OK ? MSG_ERR_WRONG_ID : r);
         return;
     }
-    if (c->map_loaded) { /* a new match on another map: drop the old world */
+    if (c->map_loaded) { /* a new match on another map, or back after a reconnect: drop the old world */
         map_free(&c->map);
         c->map_loaded = false;
         set_state(c, CONN_HANDSHAKE, now);
-        log_info("next match: loading map %s", w.map_name);
+        if (!c->resuming) log_info("next match: loading map %s", w.map_name);
     }
+    if (c->resuming) {
+        /* The server sends every player again after this welcome. */
+        for (int i = 0; i < PROTO_MAX_PLAYERS; i++) c->players[i].present = false;
+        if (w.resumed) {
+            c->resumes++;
+            log_info("resumed the session as player %u after %u attempt(s)", w.client_id, c->attempts);
+        } else {
+            log_warn("back in as a new player %u: the server did not take our session token", w.client_id);
+        }
+        c->resuming = false;
+        c->reconnect_until = 0;
+    }
+    memcpy(c->token, w.token, sizeof c->token);
+    c->have_token = false;
+    for (int i = 0; i < PROTO_TOKEN_BYTES; i++) c->have_token |= w.token[i] != 0;
+    c->session_id = w.client_id;
     c->welcome = w;
     c->map_text = malloc(w.map_bytes);
     c->map_received = 0;
@@ -336,10 +439,12 @@ void cl_conn_service(cl_conn *c, double now, uint32_t timeout_ms) {
     while (r > 0) {
         switch (ev.type) {
         case ENET_EVENT_TYPE_CONNECT:
+            c->resuming = c->state == CONN_RECONNECTING;
             set_state(c, CONN_HANDSHAKE, now);
             net_peer_configure(c->peer, (uint32_t)c->cfg.peer_timeout_ms);
-            snprintf(c->status, sizeof c->status, "Connected to %s, joining ...", c->server_text);
-            send_name(c, MSG_C_HELLO, c->cfg.name);
+            snprintf(c->status, sizeof c->status, "Connected to %s, %s ...", c->server_text,
+                     c->resuming ? "resuming" : "joining");
+            send_hello(c);
             break;
         case ENET_EVENT_TYPE_DISCONNECT: on_disconnect(c, ev.data, now); break;
         case ENET_EVENT_TYPE_RECEIVE:
@@ -352,6 +457,7 @@ void cl_conn_service(cl_conn *c, double now, uint32_t timeout_ms) {
         r = enet_host_check_events(c->host, &ev);
     }
     if (c->peer && c->state == CONN_IN_GAME) c->rtt_ms = c->peer->roundTripTime;
+    reconnect_step(c, now);
     if (c->state == CONN_CONNECTING && now - c->state_since > CL_CONNECT_TIMEOUT) {
         enet_peer_reset(c->peer);
         c->peer = NULL;
@@ -420,7 +526,7 @@ void cl_conn_update(cl_conn *c, double now, uint8_t buttons, uint16_t aim) {
         send_input(c);
     }
     if (c->cfg.rename_to[0] && !c->renamed && now - c->joined_at > 1.0) {
-        send_name(c, MSG_C_RENAME, c->cfg.rename_to);
+        send_rename(c, c->cfg.rename_to);
         c->renamed = true;
     }
     while (c->cfg.say[0] && c->said < c->cfg.say_count && now - c->joined_at > 1.0) {
@@ -476,7 +582,9 @@ void cl_conn_frame(cl_conn *c, double now, double dt) {
 }
 
 void cl_conn_leave(cl_conn *c) {
-    if (c->state == CONN_CONNECTING || c->state == CONN_HANDSHAKE) {
+    if (c->state == CONN_RECONNECTING || (c->state == CONN_HANDSHAKE && c->resuming))
+        give_up_reconnect(c, clock_now(), "gave up while reconnecting");
+    else if (c->state == CONN_CONNECTING || c->state == CONN_HANDSHAKE) {
         /* Giving up before joining counts as not connecting. */
         set_state(c, CONN_FAILED, clock_now());
         snprintf(c->status, sizeof c->status, "Could not connect to %s: gave up before joining", c->server_text);

@@ -1,7 +1,8 @@
 /* cl_conn.h - the client's connection to one server and what it knows.
  *
  * Owns: the ENet host and peer, the connection state machine (connecting,
- * handshake and map download, in game, and the ways it ends: refused,
+ * handshake and map download, in game, reconnecting with the session
+ * token after a lost connection, and the ways it ends: refused,
  * unreachable, lost, left), decoding server messages (bad ones dropped and
  * counted), the player roster, the received snapshots (cl_interp), the
  * own player's prediction (cl_predict), and sending input. No SDL: the
@@ -26,6 +27,7 @@ typedef enum {
     CONN_CONNECTING,  /* waiting for the server to answer */
     CONN_HANDSHAKE,   /* connected; hello sent, waiting for welcome and map */
     CONN_IN_GAME,
+    CONN_RECONNECTING, /* the connection was lost: trying to get back in (cfg.reconnect_s) */
     CONN_FAILED,      /* no answer: could not connect */
     CONN_REFUSED,     /* the server said no (reason) */
     CONN_LOST,        /* was in game, connection ended by the server or a timeout */
@@ -50,6 +52,8 @@ typedef struct {
 #define CL_ROCKET_COOLDOWN 0.9
 #define CL_EFFECTS 16
 #define CL_INTERRUPTED_AFTER 1.0 /* seconds without snapshots before "connection interrupted" */
+#define CL_RECONNECT_ATTEMPT 3.0 /* seconds one reconnect attempt may take */
+#define CL_RECONNECT_PAUSE 1.0   /* seconds between reconnect attempts */
 
 typedef struct {
     float x, y;
@@ -141,6 +145,16 @@ typedef struct {
     cl_chat_line chat[CL_CHAT_LINES]; /* ring, newest at chat_count - 1 */
     uint32_t chat_count;
     int said;                  /* --say lines sent so far */
+    /* Resuming a lost connection: the server's session token, the slot it
+     * belongs to, and the reconnect attempts (CONN_RECONNECTING). */
+    uint8_t token[PROTO_TOKEN_BYTES];
+    bool have_token;
+    uint16_t session_id;
+    bool resuming;             /* this connection is a reconnect */
+    double reconnect_until;    /* give up then (0: not reconnecting) */
+    double attempt_at;         /* the current attempt started / the next one starts */
+    uint32_t attempts;
+    uint32_t resumes;          /* times the server gave our slot back */
 } cl_conn;
 
 /* Sets up ENet and starts connecting (address resolution errors come back

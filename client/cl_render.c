@@ -208,8 +208,9 @@ static void draw_items(SDL_Renderer *r, const cl_view *v, const cl_conn *c, doub
 static const char *state_title(const cl_conn *c) {
     switch (c->state) {
     case CONN_CONNECTING: return "Connecting";
-    case CONN_HANDSHAKE: return "Joining";
+    case CONN_HANDSHAKE: return c->resuming ? "Resuming" : "Joining";
     case CONN_IN_GAME: return "";
+    case CONN_RECONNECTING: return "Connection lost - reconnecting";
     case CONN_FAILED: return "Could not connect";
     case CONN_REFUSED:
         if ((c->end_reason & 0xffu) == PROTO_REASON_SERVER_FULL) return "Server full";
@@ -277,7 +278,14 @@ void cl_render_frame(SDL_Renderer *r, cl_text *text, const cl_conn *c, double no
                  now - c->interrupted_since);
         draw_panel(r, text, view, "Connection interrupted", line, COL_BAD);
     }
-    if (c->state != CONN_IN_GAME) {
+    if (c->state == CONN_RECONNECTING) {
+        char line[200];
+        snprintf(line, sizeof line, "No word from %.64s for %.0f s. Trying to get back in (attempt %u); giving up in %.0f s",
+                 c->server_text, now - c->interrupted_since, c->attempts, c->reconnect_until - now);
+        draw_panel(r, text, view, state_title(c), line, COL_BAD);
+        cl_text_draw(text, "Your slot, name and score are kept. Esc to quit", view->w / 2, view->h / 2 + 36, COL_DIM,
+                     TEXT_SMALL, ALIGN_CENTER);
+    } else if (c->state != CONN_IN_GAME) {
         SDL_Color col = (c->state == CONN_CONNECTING || c->state == CONN_HANDSHAKE) ? COL_TEXT : COL_BAD;
         draw_panel(r, text, view, state_title(c), c->status, col);
         cl_text_draw(text, "Esc to quit", view->w / 2, view->h / 2 + 36, COL_DIM, TEXT_SMALL, ALIGN_CENTER);

@@ -27,13 +27,14 @@ void cl_summary_print(FILE *out, const cl_conn *c, int connected_to_end) {
             "\"loss_up_pct\":%u,\"kbytes_down_s\":%.3f,\"kbytes_up_s\":%.3f,\"interp_delay_ms\":%.1f,"
             "\"corrections\":%llu,\"snapshots_no_baseline\":%llu,\"bad_packets\":%llu,"
             "\"max_extrapolation_ms\":%.1f,\"max_freeze_ms\":%.1f,\"frags\":%d,\"deaths\":%d,"
-            "\"predicting\":%s,\"interruptions\":%u,\"disconnect_reason\":",
+            "\"predicting\":%s,\"interruptions\":%u,\"resumes\":%u,\"disconnect_reason\":",
             (unsigned long long)c->snapshots, c->players_seen, c->rtt_ms, n->jitter_ms, n->loss_down_pct,
             n->loss_up_pct, n->avg_kbytes_down_s, n->avg_kbytes_up_s, n->interp_delay_ms,
             (unsigned long long)c->predict.corrections, (unsigned long long)c->no_baseline,
             (unsigned long long)c->bad_packets, n->max_extrapolation_ms, n->max_freeze_ms,
             c->joined_at > 0 ? c->players[c->welcome.client_id].frags : 0,
-            c->joined_at > 0 ? c->players[c->welcome.client_id].deaths : 0, c->predict.have_state ? "true" : "false", c->interruptions);
+            c->joined_at > 0 ? c->players[c->welcome.client_id].deaths : 0, c->predict.have_state ? "true" : "false", c->interruptions,
+            c->resumes);
     const char *reason = cl_conn_disconnect_reason(c);
     if (reason) json_string(out, reason);
     else fputs("null", out);

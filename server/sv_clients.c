@@ -12,12 +12,23 @@
 #include "sv_combat.h"
 #include "sv_match.h"
 #include "sv_server.h"
+#include "sv_token.h"
 #include "text.h"
+
+static int slot_count(const server *s) { return s->cfg.max_players + SV_MAX_HANDSHAKES; }
 
 static sv_client *client_of(server *s, ENetPeer *peer) {
     uintptr_t v = (uintptr_t)peer->data;
-    if (v == 0 || v > (uintptr_t)s->cfg.max_players) return NULL;
+    if (v == 0 || v > (uintptr_t)slot_count(s)) return NULL;
     return &s->clients[v - 1];
+}
+
+static bool is_player(const sv_client *c) { return c->state == SLOT_PLAYING || c->state == SLOT_DETACHED; }
+
+int sv_clients_occupied(const server *s) {
+    int n = 0;
+    for (int i = 0; i < s->cfg.max_players; i++) n += is_player(&s->clients[i]);
+    return n;
 }
 
 void sv_broadcast(server *s, uint8_t channel, const uint8_t *buf, size_t len, net_delivery how) {
@@ -31,49 +42,94 @@ static void refuse(ENetPeer *peer, const char *addr, proto_reason reason, uint32
     enet_peer_disconnect(peer, proto_reason_pack(reason, detail));
 }
 
+/* Fresh per-connection state: peer, address, input queue, rate limits,
+ * snapshot baselines. The player's own fields (name, score) are kept. */
+static void attach(server *s, sv_client *c, ENetPeer *peer, const char *addr, double connected_at) {
+    c->peer = peer;
+    snprintf(c->addr, sizeof c->addr, "%s", addr);
+    c->connected_at = connected_at;
+    sv_input_reset(&c->input);
+    seqwin_init(&c->input_seq);
+    ratelimit_init(&c->chat_limit, SV_CHAT_BURST, SV_CHAT_RATE);
+    ratelimit_init(&c->input_limit, SV_INPUT_PACKET_BURST, (double)SV_INPUT_PACKETS_PER_TICK * s->cfg.tick_rate);
+    c->ack_snapshot_tick = 0;
+    c->last_cmd_tick = 0;
+    c->up_loss_pct = 0;
+    c->bytes_down = c->bytes_up = 0;
+    c->ring_next = 0;
+    for (int i = 0; c->ring && i < PROTO_SNAPSHOT_RING; i++) c->ring[i].tick = 0; /* nothing held yet */
+    peer->data = (void *)(uintptr_t)(sv_client_id(s, c) + 1);
+}
+
+/* Player slots free, or held for someone who may come back with a token. */
+static bool player_room(const server *s) {
+    for (int i = 0; i < s->cfg.max_players; i++)
+        if (s->clients[i].state != SLOT_PLAYING) return true;
+    return false;
+}
+
+/* Ends a connection that never joined, at once: its ENet peer is free for
+ * the next caller (a graceful disconnect would hold it until acknowledged). */
+static void drop_handshake_now(server *s, sv_client *c, proto_reason reason) {
+    if (c->peer) {
+        c->peer->data = NULL;
+        enet_peer_disconnect_now(c->peer, proto_reason_pack(reason, 0));
+    }
+    c->peer = NULL;
+    c->state = SLOT_FREE;
+    (void)s;
+}
+
 void sv_clients_on_connect(server *s, ENetPeer *peer, uint32_t data, double now) {
     char addr[32];
     net_format_address(&peer->address, addr, sizeof addr);
-    if (data != PROTO_VERSION) {
+    uint32_t version = data & PROTO_CONNECT_VERSION_MASK, flags = data & ~PROTO_CONNECT_VERSION_MASK;
+    if (version != PROTO_VERSION || (flags & ~PROTO_CONNECT_RESUMING)) {
         char why[96];
-        snprintf(why, sizeof why, "protocol version %u, this server speaks %u", data, PROTO_VERSION);
+        snprintf(why, sizeof why, "protocol version %u (flags %#x), this server speaks %u", version, flags,
+                 PROTO_VERSION);
         refuse(peer, addr, PROTO_REASON_VERSION, PROTO_VERSION, why);
         return;
     }
-    sv_client *c = NULL;
-    for (int i = 0; i < s->cfg.max_players && !c; i++)
-        if (s->clients[i].state == SLOT_FREE) c = &s->clients[i];
-    if (!c) {
+    /* A returning player's slot is held (or still looks in use): let it
+     * show its token even when no slot is free. */
+    if (!player_room(s) && !(flags & PROTO_CONNECT_RESUMING)) {
         refuse(peer, addr, PROTO_REASON_SERVER_FULL, 0, "server full");
         return;
     }
-    snap_frame *ring = c->ring;
+    /* Connections in progress are capped: past SV_MAX_HANDSHAKES the oldest
+     * one goes (a real client sends its hello within a round trip, so a
+     * flood of idle connections only pushes out its own kind). */
+    sv_client *c = NULL, *oldest = NULL;
+    for (int i = s->cfg.max_players; i < slot_count(s) && !c; i++) {
+        sv_client *h = &s->clients[i];
+        if (h->state == SLOT_FREE) c = h;
+        else if (!oldest || h->connected_at < oldest->connected_at) oldest = h;
+    }
+    if (!c) {
+        if (s->handshakes_evicted++ % 100 == 0)
+            log_warn("%d connections in progress: dropping the oldest (%s); %llu dropped so far", SV_MAX_HANDSHAKES,
+                     oldest->addr, (unsigned long long)s->handshakes_evicted);
+        drop_handshake_now(s, oldest, PROTO_REASON_HANDSHAKE);
+        c = oldest;
+    }
     memset(c, 0, sizeof *c);
-    c->ring = ring;
-    for (int i = 0; i < PROTO_SNAPSHOT_RING; i++) ring[i].tick = 0; /* nothing held yet */
-    seqwin_init(&c->input_seq);
-    ratelimit_init(&c->chat_limit, SV_CHAT_BURST, SV_CHAT_RATE);
     c->state = SLOT_HANDSHAKE;
-    c->peer = peer;
-    c->connected_at = now;
-    snprintf(c->addr, sizeof c->addr, "%s", addr);
-    sv_input_reset(&c->input);
-    peer->data = (void *)(uintptr_t)(sv_client_id(s, c) + 1);
+    attach(s, c, peer, addr, now);
     net_peer_configure(peer, (uint32_t)s->cfg.peer_timeout_ms);
-    s->occupied++;
-    log_info("connect from %s -> slot %d (%d/%d in use)", addr, sv_client_id(s, c), s->occupied,
-             s->cfg.max_players);
+    log_info("connect from %s (%d/%d player slots in use)", addr, sv_clients_occupied(s), s->cfg.max_players);
 }
 
-/* Frees a slot; announces the leave when the player had joined. */
+/* Frees a slot; announces the leave when it held a player. */
 static void release(server *s, sv_client *c, uint32_t reason) {
-    bool was_playing = c->state == SLOT_PLAYING;
+    bool announce = is_player(c);
     uint16_t id = sv_client_id(s, c);
     if (c->peer) c->peer->data = NULL;
     c->state = SLOT_FREE;
     c->peer = NULL;
-    s->occupied--;
-    if (was_playing) {
+    c->has_token = false;
+    memset(c->token, 0, sizeof c->token);
+    if (announce) {
         uint8_t buf[8];
         msg_leave m = {id, (uint8_t)((reason & 0xffu) < PROTO_REASON_COUNT ? (reason & 0xffu) : 0)};
         size_t n = msg_encode_leave(buf, sizeof buf, &m);
@@ -81,9 +137,26 @@ static void release(server *s, sv_client *c, uint32_t reason) {
     }
 }
 
-void sv_clients_on_disconnect(server *s, ENetPeer *peer, uint32_t data) {
+/* A player whose connection timed out leaves the world but keeps its
+ * slot, name and score for cfg.resume_grace seconds. */
+static void detach(server *s, sv_client *c, double now) {
+    c->peer->data = NULL;
+    c->peer = NULL;
+    c->state = SLOT_DETACHED;
+    c->detached_at = now;
+    c->ps.flags = 0; /* out of the world: not drawn, not hit */
+    c->ps.vx = c->ps.vy = 0.0f;
+    log_info("player %d '%s' (%s) lost: timed out; slot held %d s for a reconnect", sv_client_id(s, c), c->name,
+             c->addr, s->cfg.resume_grace);
+}
+
+void sv_clients_on_disconnect(server *s, ENetPeer *peer, uint32_t data, double now) {
     sv_client *c = client_of(s, peer);
     if (!c) return; /* a refused or already dropped peer finishing */
+    if (c->state == SLOT_PLAYING && data == 0 && s->cfg.resume_grace > 0 && c->has_token) {
+        detach(s, c, now);
+        return;
+    }
     const char *why = data == 0 ? "timed out or left without a reason" : proto_reason_text(data);
     if (c->state == SLOT_PLAYING)
         log_info("player %d '%s' (%s) disconnected: %s", sv_client_id(s, c), c->name, c->addr, why);
@@ -94,9 +167,9 @@ void sv_clients_on_disconnect(server *s, ENetPeer *peer, uint32_t data) {
 
 void sv_client_drop(server *s, sv_client *c, proto_reason reason) {
     if (c->state == SLOT_FREE) return;
-    log_info("dropping %s %d '%s' (%s): %s", c->state == SLOT_PLAYING ? "player" : "slot", sv_client_id(s, c),
-             c->name, c->addr, proto_reason_text(reason));
-    enet_peer_disconnect(c->peer, proto_reason_pack(reason, 0));
+    const char *kind = c->state == SLOT_HANDSHAKE ? "connection" : c->state == SLOT_DETACHED ? "lost player" : "player";
+    log_info("dropping %s %d '%s' (%s): %s", kind, sv_client_id(s, c), c->name, c->addr, proto_reason_text(reason));
+    if (c->peer) enet_peer_disconnect(c->peer, proto_reason_pack(reason, 0));
     release(s, c, reason);
 }
 
@@ -129,7 +202,7 @@ static void choose_name(server *s, const sv_client *self, const char *requested,
         bool taken = false;
         for (int i = 0; i < s->cfg.max_players && !taken; i++) {
             const sv_client *o = &s->clients[i];
-            taken = o != self && o->state == SLOT_PLAYING && strcmp(o->name, out) == 0;
+            taken = o != self && is_player(o) && strcmp(o->name, out) == 0;
         }
         if (!taken) return;
     }
@@ -145,8 +218,9 @@ static void send_player_name(ENetPeer *to, msg_id id, uint16_t player, const cha
     else sv_broadcast(s, PROTO_CHANNEL_RELIABLE, buf, n, NET_RELIABLE);
 }
 
-bool sv_clients_send_welcome(server *s, sv_client *c) {
+bool sv_clients_send_welcome(server *s, sv_client *c, bool resumed) {
     msg_welcome w = {.client_id = sv_client_id(s, c),
+                     .resumed = resumed,
                      .max_players = (uint16_t)s->cfg.max_players,
                      .tick_rate = (uint16_t)s->cfg.tick_rate,
                      .snapshot_rate = (uint16_t)s->cfg.snapshot_rate,
@@ -155,7 +229,8 @@ bool sv_clients_send_welcome(server *s, sv_client *c) {
                      .map_crc32 = s->map_crc32};
     snprintf(w.map_name, sizeof w.map_name, "%s", s->map.name);
     snprintf(w.server_name, sizeof w.server_name, "%s", s->cfg.name);
-    uint8_t buf[128];
+    if (c->has_token) memcpy(w.token, c->token, sizeof w.token);
+    uint8_t buf[160];
     size_t n = msg_encode_welcome(buf, sizeof buf, &w);
     if (!n || !net_send(c->peer, PROTO_CHANNEL_RELIABLE, buf, n, NET_RELIABLE)) {
         log_error("could not send welcome to %s", c->addr);
@@ -175,34 +250,99 @@ bool sv_clients_send_welcome(server *s, sv_client *c) {
     return true;
 }
 
+/* The slot a hello asks back, if its token is right: a lost player's, or
+ * one whose old connection this server has not yet seen time out. */
+static sv_client *resume_target(server *s, const sv_client *c, const msg_hello *hello) {
+    if (hello->resume_id == PROTO_NO_RESUME) return NULL;
+    sv_client *o = hello->resume_id < s->cfg.max_players ? &s->clients[hello->resume_id] : NULL;
+    if (o && is_player(o) && o->has_token && sv_token_equal(o->token, hello->token)) return o;
+    s->resumes_refused++;
+    log_warn("%s asked for slot %u back with a wrong or expired token: joining as a new player", c->addr,
+             hello->resume_id);
+    return NULL;
+}
+
+/* Moves the connection of handshake slot c into player slot to. */
+static void move_connection(server *s, sv_client *c, sv_client *to) {
+    char addr[sizeof c->addr];
+    snprintf(addr, sizeof addr, "%s", c->addr);
+    uint32_t bad = c->bad_packets;
+    attach(s, to, c->peer, addr, c->connected_at);
+    to->bad_packets = bad;
+    c->peer = NULL;
+    c->state = SLOT_FREE;
+}
+
 static void handle_hello(server *s, sv_client *c, const uint8_t *data, size_t len) {
-    msg_name hello;
+    msg_hello hello;
     int r = msg_decode_hello(data, len, &hello);
     if (r != MSG_OK) {
         bad_packet(s, c, "hello", r);
         return;
     }
-    choose_name(s, c, hello.name, c->name);
-    uint16_t id = sv_client_id(s, c);
-    sv_combat_spawn(s, c);
-    if (!sv_clients_send_welcome(s, c)) {
-        sv_client_drop(s, c, PROTO_REASON_HANDSHAKE);
+    sv_client *p = resume_target(s, c, &hello);
+    bool resumed = p != NULL;
+    for (int i = 0; i < s->cfg.max_players && !p; i++)
+        if (s->clients[i].state == SLOT_FREE) p = &s->clients[i];
+    if (!p) { /* the last free slot went while this one shook hands */
+        sv_client_drop(s, c, PROTO_REASON_SERVER_FULL);
         return;
     }
-    /* The newcomer learns who is here, then everyone (itself included)
-     * learns of the newcomer under its final name. */
+    if (resumed && p->state == SLOT_PLAYING) { /* its old connection is dead; we just had not noticed */
+        log_info("player %d '%s': the old connection from %s is replaced", sv_client_id(s, p), p->name, p->addr);
+        p->peer->data = NULL;
+        enet_peer_reset(p->peer);
+        p->peer = NULL;
+    }
+    if (!resumed) {
+        snap_frame *ring = p->ring;
+        memset(p, 0, sizeof *p);
+        p->ring = ring;
+    }
+    move_connection(s, c, p);
+    p->state = SLOT_HANDSHAKE;
+    if (!resumed) choose_name(s, p, hello.name, p->name);
+    uint16_t id = sv_client_id(s, p);
+    sv_combat_spawn(s, p);
+    /* A new token at every join and resume: one that has been used is spent. */
+    p->has_token = sv_token_generate(p->token);
+    if (!p->has_token) log_warn("no randomness from the OS: player %d cannot resume a lost connection", id);
+    if (!sv_clients_send_welcome(s, p, resumed)) {
+        sv_client_drop(s, p, PROTO_REASON_HANDSHAKE);
+        return;
+    }
+    /* The newcomer learns who is here (lost players too: their slots and
+     * scores are held), then everyone (itself included) learns of the
+     * newcomer under its final name. A returning player is news to no one. */
     for (int i = 0; i < s->cfg.max_players; i++)
-        if (s->clients[i].state == SLOT_PLAYING) send_player_name(c->peer, MSG_S_JOIN, (uint16_t)i, s->clients[i].name, s);
-    c->state = SLOT_PLAYING;
-    send_player_name(NULL, MSG_S_JOIN, id, c->name, s);
-    sv_combat_send_scores(s, c);
-    sv_match_send(s, c);
+        if (i != id && is_player(&s->clients[i]))
+            send_player_name(p->peer, MSG_S_JOIN, (uint16_t)i, s->clients[i].name, s);
+    p->state = SLOT_PLAYING;
+    send_player_name(resumed ? p->peer : NULL, MSG_S_JOIN, id, p->name, s);
+    sv_combat_send_scores(s, p);
+    sv_match_send(s, p);
     int playing = 0;
     for (int i = 0; i < s->cfg.max_players; i++) playing += s->clients[i].state == SLOT_PLAYING;
-    log_info("player %d '%s' joined from %s (%d playing)", id, c->name, c->addr, playing);
+    if (resumed) {
+        p->resumes++;
+        s->resumes_total++;
+        log_info("player %d '%s' resumed from %s (%d playing, frags %d, deaths %d)", id, p->name, p->addr, playing,
+                 p->frags, p->deaths);
+    } else {
+        log_info("player %d '%s' joined from %s (%d playing)", id, p->name, p->addr, playing);
+    }
 }
 
-static void handle_input(server *s, sv_client *c, const uint8_t *data, size_t len) {
+static void handle_input(server *s, sv_client *c, const uint8_t *data, size_t len, double now) {
+    /* A bound on input packets per second: more never buys more movement
+     * (one command per tick), only work; the surplus is dropped unread. */
+    if (!ratelimit_allow(&c->input_limit, now)) {
+        s->input_dropped_total++;
+        if (c->input_packets_dropped++ % 1000 == 0)
+            log_warn("player %d '%s' sends input too fast: %u packets dropped", sv_client_id(s, c), c->name,
+                     c->input_packets_dropped);
+        return;
+    }
     msg_input m;
     int r = msg_decode_input(data, len, &m);
     if (r != MSG_OK) {
@@ -277,17 +417,22 @@ void sv_clients_on_receive(server *s, ENetPeer *peer, const uint8_t *data, size_
         return;
     }
     switch (id) {
-    case MSG_C_INPUT: handle_input(s, c, data, len); break;
+    case MSG_C_INPUT: handle_input(s, c, data, len, now); break;
     case MSG_C_RENAME: handle_rename(s, c, data, len); break;
     case MSG_C_CHAT: handle_chat(s, c, data, len, now); break;
     default: bad_packet(s, c, "unexpected message", MSG_ERR_WRONG_ID); break;
     }
 }
 
-void sv_clients_check_handshakes(server *s, double now) {
-    for (int i = 0; i < s->cfg.max_players; i++) {
+void sv_clients_check_timers(server *s, double now) {
+    for (int i = 0; i < slot_count(s); i++) {
         sv_client *c = &s->clients[i];
-        if (c->state == SLOT_HANDSHAKE && now - c->connected_at > SV_HANDSHAKE_TIMEOUT)
-            sv_client_drop(s, c, PROTO_REASON_HANDSHAKE);
+        if (c->state == SLOT_HANDSHAKE && now - c->connected_at > SV_HANDSHAKE_TIMEOUT) {
+            log_info("%s sent no hello in %.0f s: dropped", c->addr, SV_HANDSHAKE_TIMEOUT);
+            drop_handshake_now(s, c, PROTO_REASON_HANDSHAKE);
+        } else if (c->state == SLOT_DETACHED && now - c->detached_at > s->cfg.resume_grace) {
+            log_info("player %d '%s' did not come back in %d s: slot freed", i, c->name, s->cfg.resume_grace);
+            release(s, c, PROTO_REASON_TIMED_OUT);
+        }
     }
 }

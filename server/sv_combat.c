@@ -22,7 +22,7 @@ static void send_score(server *s, sv_client *to, const sv_client *c) {
 
 void sv_combat_send_scores(server *s, sv_client *to) {
     for (int i = 0; i < s->cfg.max_players; i++)
-        if (s->clients[i].state == SLOT_PLAYING) send_score(s, to, &s->clients[i]);
+        if (s->clients[i].state == SLOT_PLAYING || s->clients[i].state == SLOT_DETACHED) send_score(s, to, &s->clients[i]);
 }
 
 /* The spawn point whose nearest living enemy is farthest away. */

@@ -23,6 +23,7 @@ void sv_config_default(sv_config *c) {
     c->frag_limit = SV_DEFAULT_FRAG_LIMIT;
     c->intermission = SV_DEFAULT_INTERMISSION;
     c->peer_timeout_ms = NET_TIMEOUT_DEFAULT_MS;
+    c->resume_grace = SV_DEFAULT_RESUME_GRACE;
     c->discovery_port = DISCOVERY_DEFAULT_PORT;
 }
 
@@ -42,9 +43,15 @@ void sv_config_print_help(const char *prog) {
            "  --frag-limit N     frags that end a match, 0 = none (default %d)\n"
            "  --intermission S   seconds of final scores before the next map (default %d)\n"
            "  --peer-timeout MS  drop a client silent this long, 2000..120000 (default 10000)\n"
+           "  --resume-grace S   hold a lost player's slot, name and score this many\n"
+           "                     seconds for a reconnect with its session token, 0..3600\n"
+           "                     (default " SV_STR(SV_DEFAULT_RESUME_GRACE) "; 0: free the slot at once)\n"
            "  --name TEXT        server name shown to players (default \"%s\")\n"
            "  --discovery-port N answer LAN discovery queries on UDP port N (default\n"
            "                     " SV_STR(DISCOVERY_DEFAULT_PORT) "; 0: no responder; shared by servers on one host)\n"
+           "  --stats FILE       write one JSON line of performance figures per second to\n"
+           "                     FILE (tick time split p50/p99/max, CPU, bytes and packets\n"
+           "                     per second); FILE is truncated at start\n"
            "  --help             this text\n\n"
            "Console (standard input): status, kick NAME|ID, say TEXT, map NAME, quit.\n"
            "Stops cleanly on SIGINT (Ctrl-C) or SIGTERM, telling every client why.\n"
@@ -97,6 +104,9 @@ sv_args_result sv_config_parse(sv_config *c, int argc, char **argv, char *err, i
         } else if (strcmp(a, "--peer-timeout") == 0) {
             if (!parse_int(v, NET_TIMEOUT_MIN_OPTION_MS, NET_TIMEOUT_MAX_OPTION_MS, &n)) goto bad_value;
             c->peer_timeout_ms = (int)n;
+        } else if (strcmp(a, "--resume-grace") == 0) {
+            if (!parse_int(v, 0, 3600, &n)) goto bad_value;
+            c->resume_grace = (int)n;
         } else if (strcmp(a, "--intermission") == 0) {
             if (!parse_int(v, 1, 120, &n)) goto bad_value;
             c->intermission = (int)n;
@@ -108,6 +118,9 @@ sv_args_result sv_config_parse(sv_config *c, int argc, char **argv, char *err, i
         } else if (strcmp(a, "--discovery-port") == 0) {
             if (!parse_int(v, 0, 65535, &n)) goto bad_value;
             c->discovery_port = (uint16_t)n;
+        } else if (strcmp(a, "--stats") == 0) {
+            if (strlen(v) == 0 || strlen(v) >= sizeof c->stats_path) goto bad_value;
+            snprintf(c->stats_path, sizeof c->stats_path, "%s", v);
         } else {
             snprintf(err, (size_t)err_cap, "unknown option: %s", a);
             return SV_ARGS_ERROR;

@@ -20,6 +20,7 @@
 #define SV_DEFAULT_TIME_LIMIT 600
 #define SV_DEFAULT_FRAG_LIMIT 20
 #define SV_DEFAULT_INTERMISSION 8
+#define SV_DEFAULT_RESUME_GRACE 60 /* seconds a lost player's slot is held */
 
 typedef struct {
     uint16_t port;           /* 0: the OS picks a free port */
@@ -31,8 +32,10 @@ typedef struct {
     int frag_limit;          /* frags that end a match, 0 = none */
     int intermission;        /* seconds of final scores between matches */
     int peer_timeout_ms;     /* a client silent this long is dropped */
+    int resume_grace;        /* seconds a lost player's slot waits for its return; 0: freed at once */
     char name[PROTO_SERVER_NAME_MAX + 1];
     uint16_t discovery_port; /* LAN discovery responder (discovery.h); 0: none */
+    char stats_path[512];    /* --stats FILE: one JSON line of performance figures per second; "": none */
 } sv_config;
 
 void sv_config_default(sv_config *c);

@@ -34,6 +34,8 @@ static void print_status(server *s) {
         n++;
     }
     printf("%d/%d players\n", n, s->cfg.max_players);
+    char perf[600]; /* tick time split, CPU, traffic: the newest once-a-second report (sv_stats.h) */
+    if (sv_stats_format_status(&s->stats.last, perf, sizeof perf) > 0) fputs(perf, stdout);
 }
 
 /* A player by exact name, or by id number. */

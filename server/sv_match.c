@@ -126,12 +126,13 @@ static void start_match(server *s) {
     s->match.phase_end = s->tick + ticks_for(s, s->cfg.time_limit);
     for (int i = 0; i < s->cfg.max_players; i++) {
         sv_client *c = &s->clients[i];
+        if (c->state == SLOT_DETACHED) c->frags = c->deaths = 0; /* lost, maybe back: a new match for them too */
         if (c->state != SLOT_PLAYING) continue;
         c->frags = c->deaths = 0;
         c->ack_snapshot_tick = 0;
         for (int k = 0; k < PROTO_SNAPSHOT_RING; k++) c->ring[k].tick = 0;
         sv_combat_spawn(s, c);
-        if (!sv_clients_send_welcome(s, c)) sv_client_drop(s, c, PROTO_REASON_HANDSHAKE);
+        if (!sv_clients_send_welcome(s, c, false)) sv_client_drop(s, c, PROTO_REASON_HANDSHAKE);
     }
     sv_combat_send_scores(s, NULL);
     sv_match_send(s, NULL);

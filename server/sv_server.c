@@ -1,6 +1,7 @@
 /* sv_server.c - server start-up, the fixed-timestep loop, the tick, shutdown. */
 #include "sv_server.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,17 +11,32 @@
 #include "log.h"
 #include "sv_combat.h"
 #include "sv_console.h"
+#include "sv_guard.h"
 #include "sv_match.h"
+
+static void close_stats_file(server *s) {
+    if (s->stats_file) fclose(s->stats_file);
+    s->stats_file = NULL;
+}
 
 bool sv_server_init(server *s, const sv_config *cfg, char *err, size_t err_cap) {
     memset(s, 0, sizeof *s);
     s->cfg = *cfg;
+    if (cfg->stats_path[0]) { /* first, so that a bad path fails before anything else is set up */
+        s->stats_file = fopen(cfg->stats_path, "w");
+        if (!s->stats_file) {
+            snprintf(err, err_cap, "cannot open the --stats file %s: %s", cfg->stats_path, strerror(errno));
+            return false;
+        }
+        setvbuf(s->stats_file, NULL, _IOLBF, 0);
+    }
     if (!sv_match_init(s, err, err_cap)) {
+        close_stats_file(s);
         free(s->map_text);
         map_free(&s->map);
         return false;
     }
-    s->clients = calloc((size_t)cfg->max_players, sizeof *s->clients);
+    s->clients = calloc((size_t)cfg->max_players + SV_MAX_HANDSHAKES, sizeof *s->clients);
     s->near_scratch = calloc((size_t)cfg->max_players + PROTO_MAX_ROCKETS + PROTO_MAX_PICKUPS, sizeof *s->near_scratch);
     s->rings = calloc((size_t)cfg->max_players * PROTO_SNAPSHOT_RING, sizeof *s->rings);
     if (!s->clients || !s->near_scratch || !s->rings || !lag_history_init(&s->lag, cfg->max_players)) {
@@ -32,7 +48,8 @@ bool sv_server_init(server *s, const sv_config *cfg, char *err, size_t err_cap) 
         goto fail;
     }
     ENetAddress addr = {.host = ENET_HOST_ANY, .port = cfg->port};
-    s->host = enet_host_create(&addr, (size_t)cfg->max_players + SV_SPARE_PEERS, PROTO_CHANNEL_COUNT, 0, 0);
+    s->host = enet_host_create(&addr, (size_t)cfg->max_players + SV_SPARE_PEERS + SV_GUARD_EXTRA_PEERS,
+                              PROTO_CHANNEL_COUNT, 0, 0);
     if (!s->host) {
         snprintf(err, err_cap, "cannot listen on UDP port %u (in use, or not permitted)", cfg->port);
         enet_deinitialize();
@@ -50,6 +67,7 @@ bool sv_server_init(server *s, const sv_config *cfg, char *err, size_t err_cap) 
     ticker_init(&s->clock, cfg->tick_rate, SV_MAX_CATCHUP_TICKS);
     return true;
 fail:
+    close_stats_file(s);
     lag_history_free(&s->lag);
     free(s->map_text);
     free(s->rings);
@@ -89,6 +107,7 @@ static void update_stats(server *s, double now, bool log_now) {
 }
 
 void sv_server_tick(server *s) {
+    double t_sim = clock_now(); /* timing for sv_stats: simulate, then snapshots */
     float dt = 1.0f / (float)s->cfg.tick_rate;
     s->tick++;
     sv_match_tick(s);
@@ -105,13 +124,16 @@ void sv_server_tick(server *s) {
         sim_player_step(&s->map, &c->ps, &c->cmd, dt);
     }
     if (!frozen) sv_combat_after_move(s);
+    double t_snap = clock_now();
+    s->stats.tick_sim = t_snap - t_sim;
     if (snapshot_due(s)) sv_snapshot_send_all(s);
+    s->stats.tick_snap = clock_now() - t_snap;
 }
 
 static void handle_event(server *s, const ENetEvent *ev) {
     switch (ev->type) {
     case ENET_EVENT_TYPE_CONNECT: sv_clients_on_connect(s, ev->peer, ev->data, clock_now()); break;
-    case ENET_EVENT_TYPE_DISCONNECT: sv_clients_on_disconnect(s, ev->peer, ev->data); break;
+    case ENET_EVENT_TYPE_DISCONNECT: sv_clients_on_disconnect(s, ev->peer, ev->data, clock_now()); break;
     case ENET_EVENT_TYPE_RECEIVE:
         sv_clients_on_receive(s, ev->peer, ev->packet->data, ev->packet->dataLength, ev->channelID, clock_now());
         enet_packet_destroy(ev->packet);
@@ -120,39 +142,95 @@ static void handle_event(server *s, const ENetEvent *ev) {
     }
 }
 
-/* Services ENet once with the given timeout, then drains what is queued. */
+/* Waits for traffic until the next tick is due, then services ENet once
+ * without waiting and drains what is queued.
+ *
+ * Timing for sv_stats: enet_host_service(host, ev, timeout) would mix the
+ * idle wait with the work of reading datagrams, so the two are split. The
+ * wait (enet_socket_wait, as enet_host_service does it) is idle and not
+ * counted. Before it, enet_host_flush sends what was queued since the last
+ * tick (replies, scores, chat): counted as send. After it, the
+ * non-blocking service (recvfrom, ENet's protocol handling and its acks)
+ * and our handling of every event (decode, validate, queue inputs) are
+ * counted as receive, when it read a datagram or gave an event: a service
+ * that found nothing is polling (the loop spins through the last
+ * millisecond before a tick) and as idle as the wait. Both are charged to
+ * the next tick. */
 static void pump(server *s, uint32_t timeout_ms) {
+    if (timeout_ms > 0) {
+        double t0 = clock_now();
+        enet_host_flush(s->host);
+        sv_stats_add_pending(&s->stats, SV_PHASE_SEND, clock_now() - t0);
+        enet_uint32 cond = ENET_SOCKET_WAIT_RECEIVE | ENET_SOCKET_WAIT_INTERRUPT;
+        (void)enet_socket_wait(s->host->socket, &cond, timeout_ms); /* a signal or an error: service anyway */
+    }
+    double t_recv = clock_now();
+    enet_uint32 datagrams = s->host->totalReceivedPackets;
     ENetEvent ev;
-    int r = enet_host_service(s->host, &ev, timeout_ms);
+    int r = enet_host_service(s->host, &ev, 0);
+    bool busy = r != 0 || s->host->totalReceivedPackets != datagrams;
     while (r > 0) {
         handle_event(s, &ev);
         r = enet_host_check_events(s->host, &ev);
     }
+    sv_guard_poll(s->host, clock_now()); /* half-open and lingering peers: the oldest go */
+    if (busy) sv_stats_add_pending(&s->stats, SV_PHASE_RECV, clock_now() - t_recv);
     if (r < 0) log_warn("enet_host_service failed (a send was refused); continuing");
+}
+
+static sv_stats_net host_counters(const ENetHost *h) {
+    return (sv_stats_net){.bytes_in = h->totalReceivedData, .bytes_out = h->totalSentData,
+                          .packets_in = h->totalReceivedPackets, .packets_out = h->totalSentPackets};
+}
+
+/* Once a second: the performance report (console status), written as one
+ * JSON line when --stats is on. A write error closes the file, logged. */
+static void report_perf(server *s, double now) {
+    if (now - s->stats.period_start < 1.0) return;
+    int players = 0;
+    for (int i = 0; i < s->cfg.max_players; i++) players += s->clients[i].state == SLOT_PLAYING;
+    sv_stats_net net = host_counters(s->host);
+    const sv_stats_report *r =
+        sv_stats_report_now(&s->stats, now, clock_cpu_seconds(), &net, s->tick, players, s->clock.dropped);
+    if (!s->stats_file) return;
+    char line[1024];
+    if (sv_stats_format_json(r, line, sizeof line) < 0) return;
+    if (fprintf(s->stats_file, "%s\n", line) < 0 || fflush(s->stats_file) != 0) {
+        log_warn("cannot write the --stats file %s: %s; no more lines", s->cfg.stats_path, strerror(errno));
+        close_stats_file(s);
+    }
 }
 
 /* Answers waiting LAN discovery queries: never blocks, bounded per call. */
 static void poll_discovery(server *s, double now) {
     if (!s->discovery.open) return;
     sv_discovery_info info = {.name = s->cfg.name, .map = s->map.name, .game_port = s->port,
-                              .players = (uint16_t)s->occupied, .max_players = (uint16_t)s->cfg.max_players};
+                              .players = (uint16_t)sv_clients_occupied(s), .max_players = (uint16_t)s->cfg.max_players};
     sv_discovery_poll(&s->discovery, &info, now);
 }
 
 void sv_server_run(server *s, volatile sig_atomic_t *stop, volatile sig_atomic_t *stats_request) {
     s->last_stats_at = clock_now();
+    sv_stats_net net0 = host_counters(s->host);
+    sv_stats_init(&s->stats, s->last_stats_at, clock_cpu_seconds(), &net0);
     sv_console console;
     sv_console_init(&console);
     while (!*stop) {
         double now = clock_now();
         int due = ticker_advance(&s->clock, now);
-        for (int i = 0; i < due; i++) sv_server_tick(s);
+        for (int i = 0; i < due; i++) {
+            double t_tick = clock_now();
+            sv_server_tick(s);
+            double t_send = clock_now(); /* send each tick's snapshots now, timed apart from the pump */
+            enet_host_flush(s->host);
+            sv_stats_record_tick(&s->stats, t_tick, s->stats.tick_sim, s->stats.tick_snap, clock_now() - t_send);
+        }
         if (s->clock.dropped != s->reported_dropped) {
             log_warn("server fell behind: skipped %llu ticks instead of bursting",
                      (unsigned long long)(s->clock.dropped - s->reported_dropped));
             s->reported_dropped = s->clock.dropped;
         }
-        sv_clients_check_handshakes(s, now);
+        sv_clients_check_timers(s, now);
         sv_console_poll(&console, s, stop);
         if (now - s->last_scores_at >= SV_SCORE_PING_INTERVAL) { /* pings change */
             s->last_scores_at = now;
@@ -161,6 +239,7 @@ void sv_server_run(server *s, volatile sig_atomic_t *stop, volatile sig_atomic_t
         poll_discovery(s, now);
         update_stats(s, now, *stats_request != 0);
         *stats_request = 0;
+        report_perf(s, now);
         double wait = ticker_wait(&s->clock, clock_now());
         pump(s, (uint32_t)floor(wait * 1000.0));
     }
@@ -174,6 +253,11 @@ static int live_peers(const ENetHost *h) {
 }
 
 void sv_server_shutdown(server *s, proto_reason reason) {
+    log_info("totals: bad packets %llu, resumes %llu, resume tokens refused %llu, connections in progress "
+             "dropped %llu, input packets over the rate limit %llu",
+             (unsigned long long)s->bad_packets_total, (unsigned long long)s->resumes_total,
+             (unsigned long long)s->resumes_refused, (unsigned long long)s->handshakes_evicted,
+             (unsigned long long)s->input_dropped_total);
     if (s->discovery.open) {
         char stats[200];
         sv_discovery_format_stats(&s->discovery, stats, sizeof stats);
@@ -181,7 +265,7 @@ void sv_server_shutdown(server *s, proto_reason reason) {
         sv_discovery_close(&s->discovery);
     }
     if (s->host) {
-        for (int i = 0; i < s->cfg.max_players; i++)
+        for (int i = 0; i < s->cfg.max_players + SV_MAX_HANDSHAKES; i++)
             if (s->clients[i].state != SLOT_FREE) sv_client_drop(s, &s->clients[i], reason);
         double until = clock_now() + 1.0;
         while (live_peers(s->host) > 0 && clock_now() < until) {
@@ -204,4 +288,5 @@ void sv_server_shutdown(server *s, proto_reason reason) {
     free(s->map_text);
     s->map_text = NULL;
     map_free(&s->map);
+    close_stats_file(s);
 }

@@ -8,6 +8,7 @@
 #define SV_SERVER_H
 
 #include <signal.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,16 +25,25 @@
 #include "sv_discovery.h"
 #include "sv_input.h"
 #include "sv_lagcomp.h"
+#include "sv_stats.h"
 
-#define SV_SPARE_PEERS 16          /* extra ENet peers so a full server can say so */
+#define SV_SPARE_PEERS (SV_MAX_HANDSHAKES + 16) /* ENet peers beyond the players: handshakes, and
+                                                  * room to tell a full server's callers so */
 #define SV_HANDSHAKE_TIMEOUT 5.0   /* seconds to send a valid hello */
+#define SV_MAX_HANDSHAKES 32       /* connections in progress (no hello yet); past it the oldest goes */
 #define SV_BAD_PACKET_LIMIT 50     /* malformed packets before a kick */
 #define SV_MAX_CATCHUP_TICKS 5     /* ticks one loop turn may run after a stall */
 #define SV_STATS_LOG_SECONDS 10.0  /* per-client stats log lines (also on SIGUSR1) */
 #define SV_CHAT_BURST 4            /* chat lines a player may send at once */
 #define SV_CHAT_RATE 0.5           /* ... then this many per second */
+#define SV_INPUT_PACKET_BURST 64   /* input packets a client may send at once */
+#define SV_INPUT_PACKETS_PER_TICK 2 /* ... then twice the tick rate per second */
 
-typedef enum { SLOT_FREE = 0, SLOT_HANDSHAKE, SLOT_PLAYING } sv_slot_state;
+/* Slots 0..max_players-1 are players (the index is the player id); the
+ * SV_MAX_HANDSHAKES after them hold connections until their hello places
+ * them. A DETACHED player lost its connection and waits, out of the world,
+ * for a reconnect with its session token (cfg.resume_grace seconds). */
+typedef enum { SLOT_FREE = 0, SLOT_HANDSHAKE, SLOT_PLAYING, SLOT_DETACHED } sv_slot_state;
 
 typedef struct {
     sv_slot_state state;
@@ -43,6 +53,12 @@ typedef struct {
     player_state ps;
     sv_input_queue input;
     double connected_at;
+    double detached_at;          /* when a DETACHED player lost its connection */
+    uint8_t token[PROTO_TOKEN_BYTES]; /* this session's resume token */
+    bool has_token;              /* false if the OS gave no randomness: no resume */
+    uint32_t resumes;            /* times this player came back */
+    uint32_t input_packets_dropped; /* over the input packet rate limit */
+    ratelimit input_limit;       /* input packets per second (SV_INPUT_PACKET_*) */
     uint32_t last_cmd_tick;      /* newest fresh command applied */
     uint32_t ack_snapshot_tick;  /* newest snapshot the client said it has */
     uint32_t bad_packets;
@@ -102,8 +118,11 @@ typedef struct {
     uint32_t map_crc32;
     ENetHost *host;
     uint16_t port;
-    sv_client *clients;   /* cfg.max_players slots */
-    int occupied;         /* slots not FREE */
+    sv_client *clients;   /* cfg.max_players player slots, then SV_MAX_HANDSHAKES */
+    uint64_t resumes_total;     /* players given their slot back */
+    uint64_t resumes_refused;   /* resume requests with a wrong or expired token */
+    uint64_t input_dropped_total; /* input packets over a client's rate limit */
+    uint64_t handshakes_evicted; /* connections in progress pushed out by newer ones */
     uint32_t tick;
     uint32_t spawn_counter;
     ticker clock;
@@ -122,6 +141,8 @@ typedef struct {
     uint32_t pickup_back[PROTO_MAX_PICKUPS]; /* tick a taken pickup returns (0: there) */
     sv_match_state match;
     sv_discovery discovery; /* LAN discovery responder; closed when off */
+    sv_stats stats;         /* tick timing, CPU and traffic figures (status, --stats) */
+    FILE *stats_file;       /* --stats FILE, or NULL */
 } server;
 
 /* Loads the map, opens the UDP port, allocates every slot, and opens the LAN
@@ -147,15 +168,19 @@ static inline uint16_t sv_client_id(const server *s, const sv_client *c) { retur
 
 /* ---- sv_clients.c: connection lifecycle ---------------------------------- */
 void sv_clients_on_connect(server *s, ENetPeer *peer, uint32_t data, double now);
-void sv_clients_on_disconnect(server *s, ENetPeer *peer, uint32_t data);
+void sv_clients_on_disconnect(server *s, ENetPeer *peer, uint32_t data, double now);
 void sv_clients_on_receive(server *s, ENetPeer *peer, const uint8_t *data, size_t len, uint8_t channel, double now);
 /* Sends a chat line from `from` (a player id or PROTO_CHAT_FROM_SERVER) to
  * every player, or to one client when `to` is not NULL. */
 void sv_chat_send(server *s, sv_client *to, uint16_t from, const char *text);
-void sv_clients_check_handshakes(server *s, double now);
+/* Drops connections that sent no hello in SV_HANDSHAKE_TIMEOUT and frees
+ * the slots of lost players whose grace period is over. */
+void sv_clients_check_timers(server *s, double now);
+/* Player slots in use (playing, or held for a lost player's return). */
+int sv_clients_occupied(const server *s);
 /* Sends S_WELCOME and the map file to a client (at join and on a map
  * change); false if ENet refused (the caller drops the client). */
-bool sv_clients_send_welcome(server *s, sv_client *c);
+bool sv_clients_send_welcome(server *s, sv_client *c, bool resumed);
 /* Disconnects a client with a reason, announcing its leave. */
 void sv_client_drop(server *s, sv_client *c, proto_reason reason);
 /* Sends to every PLAYING client. */

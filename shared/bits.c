@@ -41,16 +41,16 @@ uint32_t bits_read(bit_reader *r, int n) {
         r->error = true;
         return 0;
     }
-    uint32_t v = 0;
-    for (int i = 0; i < n;) {
-        size_t byte = r->bitpos / 8;
-        int shift = (int)(r->bitpos % 8);
-        int take = 8 - shift < n - i ? 8 - shift : n - i;
-        v |= (uint32_t)((r->buf[byte] >> shift) & ((1u << take) - 1u)) << i;
-        r->bitpos += (size_t)take;
-        i += take;
-    }
-    return v;
+    /* The 1..5 bytes that hold the field, gathered at once (all within len:
+     * checked above), then shifted and masked: the hot path of snapshot
+     * decoding. */
+    const uint8_t *p = r->buf + r->bitpos / 8;
+    int shift = (int)(r->bitpos % 8);
+    int bytes = (shift + n + 7) / 8;
+    uint64_t acc = 0;
+    for (int k = 0; k < bytes; k++) acc |= (uint64_t)p[k] << (8 * k);
+    r->bitpos += (size_t)n;
+    return (uint32_t)((acc >> shift) & ((1ull << n) - 1u));
 }
 
 bool bits_reader_at_end(const bit_reader *r) {

@@ -12,6 +12,12 @@ double clock_now(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+double clock_cpu_seconds(void) {
+    struct timespec ts;
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0) return 0.0;
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 void clock_format_wall(char *buf, int cap) {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);

@@ -13,6 +13,8 @@
 
 /* Seconds on a monotonic clock. */
 double clock_now(void);
+/* CPU seconds this process has used (all threads), for CPU-use figures. */
+double clock_cpu_seconds(void);
 /* Wall-clock time for log lines: "2026-11-24 09:10:11.123". */
 void clock_format_wall(char *buf, int cap);
 

@@ -14,14 +14,19 @@ LOG_PRINTF(2, 0) static void log_line(const char *level, const char *fmt, va_lis
     fflush(stderr);
 }
 
-#define LOG_FN(name, level)                 \
+static log_level min_level = LOG_LEVEL_INFO;
+
+void log_set_level(log_level min) { min_level = min; }
+
+#define LOG_FN(name, level, text)            \
     void name(const char *fmt, ...) {        \
+        if (level < min_level) return;       \
         va_list ap;                          \
         va_start(ap, fmt);                   \
-        log_line(level, fmt, ap);            \
+        log_line(text, fmt, ap);             \
         va_end(ap);                          \
     }
 
-LOG_FN(log_info, "INFO")
-LOG_FN(log_warn, "WARN")
-LOG_FN(log_error, "ERROR")
+LOG_FN(log_info, LOG_LEVEL_INFO, "INFO")
+LOG_FN(log_warn, LOG_LEVEL_WARN, "WARN")
+LOG_FN(log_error, LOG_LEVEL_ERROR, "ERROR")

@@ -31,7 +31,7 @@ static bool expect_id(wire_reader *r, msg_id id) { return wire_read_u8(r) == id;
 
 static size_t finish_write(const wire_writer *w) { return wire_writer_ok(w) ? w->len : 0; }
 
-/* ---- names (C_HELLO, C_RENAME) ------------------------------------------ */
+/* ---- names (C_RENAME) ----------------------------------------------------- */
 
 static size_t encode_name(uint8_t *buf, size_t cap, msg_id id, const msg_name *m) {
     wire_writer w;
@@ -51,10 +51,43 @@ static int decode_name(const uint8_t *buf, size_t len, msg_id id, msg_name *out)
     return finish(&r, true);
 }
 
-size_t msg_encode_hello(uint8_t *buf, size_t cap, const msg_name *m) { return encode_name(buf, cap, MSG_C_HELLO, m); }
 size_t msg_encode_rename(uint8_t *buf, size_t cap, const msg_name *m) { return encode_name(buf, cap, MSG_C_RENAME, m); }
-int msg_decode_hello(const uint8_t *buf, size_t len, msg_name *out) { return decode_name(buf, len, MSG_C_HELLO, out); }
 int msg_decode_rename(const uint8_t *buf, size_t len, msg_name *out) { return decode_name(buf, len, MSG_C_RENAME, out); }
+
+/* ---- C_HELLO ---------------------------------------------------------------- */
+
+static bool token_is_zero(const uint8_t *t) {
+    uint8_t any = 0;
+    for (int i = 0; i < PROTO_TOKEN_BYTES; i++) any |= t[i];
+    return any == 0;
+}
+
+/* A new session carries no token; a resume names a possible slot. */
+static bool hello_valid(const msg_hello *m) {
+    return m->resume_id == PROTO_NO_RESUME ? token_is_zero(m->token) : m->resume_id < PROTO_MAX_PLAYERS;
+}
+
+size_t msg_encode_hello(uint8_t *buf, size_t cap, const msg_hello *m) {
+    if (!hello_valid(m)) return 0;
+    wire_writer w;
+    wire_writer_init(&w, buf, cap);
+    wire_write_u8(&w, MSG_C_HELLO);
+    wire_write_str(&w, m->name, PROTO_NAME_MAX);
+    wire_write_u16(&w, m->resume_id);
+    wire_write_bytes(&w, m->token, PROTO_TOKEN_BYTES);
+    return finish_write(&w);
+}
+
+/* The name is raw input, cleaned by the server (as for C_RENAME). */
+int msg_decode_hello(const uint8_t *buf, size_t len, msg_hello *out) {
+    wire_reader r;
+    wire_reader_init(&r, buf, len);
+    if (!expect_id(&r, MSG_C_HELLO)) return wire_reader_ok(&r) ? MSG_ERR_WRONG_ID : MSG_ERR_TRUNCATED;
+    wire_read_str(&r, out->name, PROTO_NAME_MAX);
+    out->resume_id = wire_read_u16(&r);
+    wire_read_bytes(&r, out->token, PROTO_TOKEN_BYTES);
+    return finish(&r, hello_valid(out));
+}
 
 /* ---- C_INPUT ------------------------------------------------------------- */
 
@@ -115,7 +148,7 @@ static bool welcome_valid(const msg_welcome *m) {
     return m->max_players >= 1 && m->max_players <= PROTO_MAX_PLAYERS && m->client_id < m->max_players &&
            m->tick_rate >= PROTO_MIN_TICK_RATE && m->tick_rate <= PROTO_MAX_TICK_RATE &&
            m->snapshot_rate >= 1 && m->snapshot_rate <= m->tick_rate && m->map_bytes >= 1 &&
-           m->map_bytes <= PROTO_MAP_MAX_BYTES &&
+           m->map_bytes <= PROTO_MAP_MAX_BYTES && m->resumed <= 1 &&
            text_is_clean(m->map_name, PROTO_MAP_NAME_MAX) && text_is_clean(m->server_name, PROTO_SERVER_NAME_MAX);
 }
 
@@ -133,6 +166,8 @@ size_t msg_encode_welcome(uint8_t *buf, size_t cap, const msg_welcome *m) {
     wire_write_u32(&w, m->map_crc32);
     wire_write_str(&w, m->map_name, PROTO_MAP_NAME_MAX);
     wire_write_str(&w, m->server_name, PROTO_SERVER_NAME_MAX);
+    wire_write_u8(&w, m->resumed);
+    wire_write_bytes(&w, m->token, PROTO_TOKEN_BYTES);
     return finish_write(&w);
 }
 
@@ -149,6 +184,8 @@ int msg_decode_welcome(const uint8_t *buf, size_t len, msg_welcome *out) {
     out->map_crc32 = wire_read_u32(&r);
     wire_read_str(&r, out->map_name, PROTO_MAP_NAME_MAX);
     wire_read_str(&r, out->server_name, PROTO_SERVER_NAME_MAX);
+    out->resumed = wire_read_u8(&r);
+    wire_read_bytes(&r, out->token, PROTO_TOKEN_BYTES);
     return finish(&r, welcome_valid(out));
 }
 

@@ -27,7 +27,13 @@ const char *msg_result_text(int result);
 
 typedef struct {
     char name[PROTO_NAME_MAX + 1];
-} msg_name; /* C_HELLO and C_RENAME */
+} msg_name; /* C_RENAME */
+
+typedef struct {
+    char name[PROTO_NAME_MAX + 1];
+    uint16_t resume_id;                 /* PROTO_NO_RESUME, or a slot < PROTO_MAX_PLAYERS */
+    uint8_t token[PROTO_TOKEN_BYTES];   /* all zero with PROTO_NO_RESUME */
+} msg_hello;
 
 typedef struct {
     uint32_t ack_snapshot_tick;
@@ -45,6 +51,8 @@ typedef struct {
     uint32_t map_crc32;
     char map_name[PROTO_MAP_NAME_MAX + 1];
     char server_name[PROTO_SERVER_NAME_MAX + 1];
+    uint8_t resumed;                    /* 0 or 1 */
+    uint8_t token[PROTO_TOKEN_BYTES];   /* this session's token */
 } msg_welcome;
 
 typedef struct {
@@ -91,7 +99,7 @@ typedef struct {
 /* First byte of a packet, or -1 when empty. */
 int msg_peek_id(const uint8_t *buf, size_t len);
 
-size_t msg_encode_hello(uint8_t *buf, size_t cap, const msg_name *m);
+size_t msg_encode_hello(uint8_t *buf, size_t cap, const msg_hello *m);
 size_t msg_encode_rename(uint8_t *buf, size_t cap, const msg_name *m);
 size_t msg_encode_input(uint8_t *buf, size_t cap, const msg_input *m);
 size_t msg_encode_welcome(uint8_t *buf, size_t cap, const msg_welcome *m);
@@ -105,7 +113,7 @@ size_t msg_encode_score(uint8_t *buf, size_t cap, const msg_score *m);
 size_t msg_encode_match(uint8_t *buf, size_t cap, const msg_match *m);
 size_t msg_encode_server_chat(uint8_t *buf, size_t cap, const msg_chat *m);
 
-int msg_decode_hello(const uint8_t *buf, size_t len, msg_name *out);
+int msg_decode_hello(const uint8_t *buf, size_t len, msg_hello *out);
 int msg_decode_rename(const uint8_t *buf, size_t len, msg_name *out);
 int msg_decode_input(const uint8_t *buf, size_t len, msg_input *out);
 int msg_decode_welcome(const uint8_t *buf, size_t len, msg_welcome *out);

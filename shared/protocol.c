@@ -11,6 +11,7 @@ const char *proto_reason_text(uint32_t reason) {
     case PROTO_REASON_BAD_PACKETS: return "too many malformed packets";
     case PROTO_REASON_KICKED: return "kicked by the server";
     case PROTO_REASON_CLIENT_QUIT: return "quit";
+    case PROTO_REASON_TIMED_OUT: return "timed out";
     case PROTO_REASON_COUNT: break;
     }
     return "unknown reason";

@@ -10,8 +10,13 @@
 
 #include <stdint.h>
 
-/* Bumped whenever any layout below changes. Travels as ENet connect data. */
-#define PROTO_VERSION 3u
+/* Bumped whenever any layout below changes. Travels as ENet connect data:
+ * the low 24 bits are the version; bit 24 (PROTO_CONNECT_RESUMING) says the
+ * client holds a session token, so a full server still lets it in to show
+ * it (its slot is held); any other bit is refused as a version mismatch. */
+#define PROTO_VERSION 4u
+#define PROTO_CONNECT_VERSION_MASK 0x00ffffffu
+#define PROTO_CONNECT_RESUMING (1u << 24)
 
 /* ---- ENet channels ------------------------------------------------------ */
 enum {
@@ -37,6 +42,8 @@ enum {
 #define PROTO_MAX_ROCKETS 256         /* projectiles in flight at once          */
 #define PROTO_MAX_PICKUPS 128         /* pickups a map may place                */
 #define PROTO_MAX_ENTITY_SPEED 24.0f  /* any entity's velocity axis, tiles/s    */
+#define PROTO_TOKEN_BYTES 16          /* session token: 128 random bits         */
+#define PROTO_NO_RESUME 0xffffu       /* C_HELLO resume_id of a new session     */
 
 /* Entity ids in snapshots: players, then rockets, then the map's pickups
  * (pickup id - PROTO_ENT_PICKUP_BASE = its index in the map). */
@@ -82,6 +89,7 @@ typedef enum {
     PROTO_REASON_BAD_PACKETS = 5,     /* too many malformed packets           */
     PROTO_REASON_KICKED = 6,          /* removed by the server operator       */
     PROTO_REASON_CLIENT_QUIT = 7,     /* the client left on purpose           */
+    PROTO_REASON_TIMED_OUT = 8,       /* lost, and did not come back in time  */
     PROTO_REASON_COUNT
 } proto_reason;
 
@@ -101,7 +109,12 @@ static inline uint32_t proto_reason_pack(proto_reason r, uint32_t detail) {
 /* ---- Message ids (first byte of every packet) ----------------------------
  *
  * Client -> server
- *   C_HELLO   ch0  u8 id | str name                  first message after connect
+ *   C_HELLO   ch0  u8 id | str name | u16 resume_id | u8[16] resume_token
+ *                  first message after connect. resume_id PROTO_NO_RESUME
+ *                  (token all zero): a new player. Otherwise the slot and
+ *                  session token of a connection that was lost: with the
+ *                  right token the server gives back that slot, name,
+ *                  frags and deaths; with a wrong one it is a new player.
  *   C_RENAME  ch0  u8 id | str name
  *   C_CHAT    ch0  u8 id | str text (<= PROTO_CHAT_MAX bytes; the server
  *                  cleans it and limits how often a player may talk)
@@ -118,6 +131,10 @@ static inline uint32_t proto_reason_pack(proto_reason r, uint32_t detail) {
  *   S_WELCOME ch0  u8 id | u16 client_id | u16 max_players | u16 tick_rate
  *                  | u16 snapshot_rate | u32 server_tick | u32 map_bytes
  *                  | u32 map_crc32 | str map_name | str server_name
+ *                  | u8 resumed (1: the old session was given back)
+ *                  | u8[16] session_token (fresh from the OS's random
+ *                  source at every welcome; the client presents it in
+ *                  C_HELLO to resume after a lost connection)
  *   S_MAP_CHUNK ch0 u8 id | u32 offset | u16 length(1..1024) | bytes
  *                  the map file's text, in order, right after S_WELCOME;
  *                  the client checks size and CRC-32, then parses it with

@@ -34,7 +34,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     (void)msg_peek_id(data, size);
-    ROUND_TRIP(msg_name, msg_decode_hello, msg_encode_hello);
+    ROUND_TRIP(msg_hello, msg_decode_hello, msg_encode_hello);
     ROUND_TRIP(msg_name, msg_decode_rename, msg_encode_rename);
     ROUND_TRIP(msg_input, msg_decode_input, msg_encode_input);
     ROUND_TRIP(msg_welcome, msg_decode_welcome, msg_encode_welcome);

@@ -36,7 +36,11 @@ static void put(const char *dir, const char *name, const void *data, size_t len)
 static void msg_seeds(void) {
     uint8_t b[PROTO_MAX_PACKET_BYTES];
     msg_name nm = {.name = "Alice"};
-    put("fuzz_msg", "hello", b, msg_encode_hello(b, sizeof b, &nm));
+    msg_hello hello = {.name = "Alice", .resume_id = PROTO_NO_RESUME};
+    put("fuzz_msg", "hello", b, msg_encode_hello(b, sizeof b, &hello));
+    hello.resume_id = 3;
+    for (int i = 0; i < PROTO_TOKEN_BYTES; i++) hello.token[i] = (uint8_t)(17 * i + 1);
+    put("fuzz_msg", "hello_resume", b, msg_encode_hello(b, sizeof b, &hello));
     put("fuzz_msg", "rename", b, msg_encode_rename(b, sizeof b, &nm));
 
     msg_input in = {.ack_snapshot_tick = 500, .count = 4};
@@ -46,7 +50,8 @@ static void msg_seeds(void) {
     put("fuzz_msg", "input", b, msg_encode_input(b, sizeof b, &in));
 
     msg_welcome w = {.client_id = 2, .max_players = 16, .tick_rate = 60, .snapshot_rate = 20, .server_tick = 1234,
-                     .map_bytes = 900, .map_crc32 = 0xdeadbeef, .map_name = "Courtyard", .server_name = "LAN party"};
+                     .map_bytes = 900, .map_crc32 = 0xdeadbeef, .map_name = "Courtyard", .server_name = "LAN party",
+                     .resumed = 1, .token = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}};
     put("fuzz_msg", "welcome", b, msg_encode_welcome(b, sizeof b, &w));
 
     static const uint8_t chunk_bytes[] = "arena-map 1\nname X\ntiles\n";

@@ -92,3 +92,19 @@ stop_server() {
     SERVER_PID=""
     expect_eq "server exit code after SIGTERM" "$rc" 0
 }
+
+# start_netsim TAG [netsim options...]: the fault-injecting relay (tests/netsim)
+# in front of the test's server ($PORT); sets NS_PID and NS_PORT (connect
+# clients with PORT=$NS_PORT run_client ...). Killed by the cleanup.
+start_netsim() {
+    local tag=$1; shift
+    : "${NETSIM:?set NETSIM to the netsim binary}"
+    "$NETSIM" --server "127.0.0.1:$PORT" "$@" >"$WORK/$tag.json" 2>"$WORK/$tag.log" &
+    NS_PID=$!
+    CLIENT_PIDS="$CLIENT_PIDS $NS_PID"
+    wait_log "$WORK/$tag.log" "listening on UDP port"
+    NS_PORT=$(sed -n 's/.*listening on UDP port \([0-9]*\).*/\1/p' "$WORK/$tag.log" | head -n 1)
+}
+
+# rss_kb PID: resident memory of a process, in KiB.
+rss_kb() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$1/status"; }

@@ -39,6 +39,7 @@
 
 typedef union {
     msg_name name;
+    msg_hello hello;
     msg_input input;
     msg_welcome welcome;
     msg_map_chunk map_chunk;
@@ -58,7 +59,7 @@ typedef struct {
     bool (*equal)(const any_msg *a, const any_msg *b);
 } msg_kind;
 
-static size_t enc_hello(uint8_t *b, size_t c, const any_msg *m) { return msg_encode_hello(b, c, &m->name); }
+static size_t enc_hello(uint8_t *b, size_t c, const any_msg *m) { return msg_encode_hello(b, c, &m->hello); }
 static size_t enc_rename(uint8_t *b, size_t c, const any_msg *m) { return msg_encode_rename(b, c, &m->name); }
 static size_t enc_input(uint8_t *b, size_t c, const any_msg *m) { return msg_encode_input(b, c, &m->input); }
 static size_t enc_welcome(uint8_t *b, size_t c, const any_msg *m) { return msg_encode_welcome(b, c, &m->welcome); }
@@ -69,7 +70,7 @@ static size_t enc_prename(uint8_t *b, size_t c, const any_msg *m) {
 }
 static size_t enc_leave(uint8_t *b, size_t c, const any_msg *m) { return msg_encode_leave(b, c, &m->leave); }
 
-static int dec_hello(const uint8_t *b, size_t n, any_msg *o) { return msg_decode_hello(b, n, &o->name); }
+static int dec_hello(const uint8_t *b, size_t n, any_msg *o) { return msg_decode_hello(b, n, &o->hello); }
 static int dec_rename(const uint8_t *b, size_t n, any_msg *o) { return msg_decode_rename(b, n, &o->name); }
 static int dec_input(const uint8_t *b, size_t n, any_msg *o) { return msg_decode_input(b, n, &o->input); }
 static int dec_welcome(const uint8_t *b, size_t n, any_msg *o) { return msg_decode_welcome(b, n, &o->welcome); }
@@ -88,7 +89,11 @@ static size_t enc_score(uint8_t *b, size_t c, const any_msg *m) { return msg_enc
 static int dec_kill(const uint8_t *b, size_t n, any_msg *o) { return msg_decode_kill(b, n, &o->kill); }
 static int dec_score(const uint8_t *b, size_t n, any_msg *o) { return msg_decode_score(b, n, &o->score); }
 
-static void sample_hello(any_msg *m) { strcpy(m->name.name, "Zo\xc3\xab"); /* "Zoë" */ }
+static void sample_hello(any_msg *m) {
+    strcpy(m->hello.name, "Zo\xc3\xab"); /* "Zo\u00eb" */
+    m->hello.resume_id = 7;
+    for (int k = 0; k < PROTO_TOKEN_BYTES; k++) m->hello.token[k] = (uint8_t)(0xa0 + k);
+}
 static void sample_rename(any_msg *m) { strcpy(m->name.name, "SixteenByteName!"); /* exactly PROTO_NAME_MAX */ }
 
 /* How far each sample command's view tick lags the newest one's: equal,
@@ -118,6 +123,8 @@ static void sample_welcome(any_msg *m) {
     m->welcome.map_bytes = 1234;
     m->welcome.map_crc32 = 0xcbf43926u;
     strcpy(m->welcome.map_name, "Courtyard");
+    m->welcome.resumed = 1;
+    for (int i = 0; i < PROTO_TOKEN_BYTES; i++) m->welcome.token[i] = (uint8_t)(0x10 + i);
     strcpy(m->welcome.server_name, "LAN Arena \xe6\x97\xa5\xe6\x9c\xac"); /* "日本" */
 }
 
@@ -163,7 +170,13 @@ static bool eq_welcome(const any_msg *a, const any_msg *b) {
     return x->client_id == y->client_id && x->max_players == y->max_players && x->tick_rate == y->tick_rate &&
            x->snapshot_rate == y->snapshot_rate && x->server_tick == y->server_tick &&
            x->map_bytes == y->map_bytes && x->map_crc32 == y->map_crc32 &&
-           strcmp(x->map_name, y->map_name) == 0 && strcmp(x->server_name, y->server_name) == 0;
+           strcmp(x->map_name, y->map_name) == 0 && strcmp(x->server_name, y->server_name) == 0 &&
+           x->resumed == y->resumed && memcmp(x->token, y->token, PROTO_TOKEN_BYTES) == 0;
+}
+
+static bool eq_hello(const any_msg *a, const any_msg *b) {
+    return strcmp(a->hello.name, b->hello.name) == 0 && a->hello.resume_id == b->hello.resume_id &&
+           memcmp(a->hello.token, b->hello.token, PROTO_TOKEN_BYTES) == 0;
 }
 
 static bool eq_chunk(const any_msg *a, const any_msg *b) {
@@ -213,7 +226,7 @@ static bool eq_score(const any_msg *a, const any_msg *b) {
 }
 
 static const msg_kind KINDS[] = {
-    {"hello", MSG_C_HELLO, enc_hello, dec_hello, sample_hello, eq_name},
+    {"hello", MSG_C_HELLO, enc_hello, dec_hello, sample_hello, eq_hello},
     {"rename", MSG_C_RENAME, enc_rename, dec_rename, sample_rename, eq_name},
     {"input", MSG_C_INPUT, enc_input, dec_input, sample_input, eq_input},
     {"welcome", MSG_S_WELCOME, enc_welcome, dec_welcome, sample_welcome, eq_welcome},
@@ -263,10 +276,10 @@ static void test_expected_sizes(void **state) {
     (void)state;
     /* Sizes follow the layouts drawn in protocol.h. */
     const size_t expect[] = {
-        1 + 1 + 4,                               /* hello "Zoë" (ë is 2 bytes)  */
+        1 + 1 + 4 + 2 + 16,                      /* hello "Zoë" (ë is 2 bytes), resume */
         1 + 1 + PROTO_NAME_MAX,                  /* rename, 16-byte name        */
         1 + 4 + 4 + 4 + 1 + PROTO_MAX_CMDS_PER_PACKET * 4, /* input, 8 commands */
-        1 + 2 + 2 + 2 + 2 + 4 + 4 + 4 + (1 + 9) + (1 + 16), /* welcome          */
+        1 + 2 + 2 + 2 + 2 + 4 + 4 + 4 + (1 + 9) + (1 + 16) + 1 + 16, /* welcome */
         1 + 4 + 2 + 300,                         /* map_chunk, 300 bytes        */
         1 + 2 + 1 + 6,                           /* join "Zoë K"                */
         1 + 2 + 1 + 1,                           /* player_rename "x"           */
@@ -377,12 +390,14 @@ static void test_name_messages(void **state) {
     (void)state;
     uint8_t buf[64];
     msg_name m, out;
+    msg_hello h = {.resume_id = PROTO_NO_RESUME}, hout;
     /* Client names are raw: the decoder accepts control bytes (server sanitizes). */
-    strcpy(m.name, "a\x01\x7f b");
-    size_t n = msg_encode_hello(buf, sizeof buf, &m);
-    assert_int_equal(n, 2 + 5);
-    assert_int_equal(msg_decode_hello(buf, n, &out), MSG_OK);
-    assert_string_equal(out.name, m.name);
+    strcpy(h.name, "a\x01\x7f b");
+    size_t n = msg_encode_hello(buf, sizeof buf, &h);
+    assert_int_equal(n, 2 + 5 + 2 + PROTO_TOKEN_BYTES);
+    assert_int_equal(msg_decode_hello(buf, n, &hout), MSG_OK);
+    assert_string_equal(hout.name, h.name);
+    assert_int_equal(hout.resume_id, PROTO_NO_RESUME);
     /* Empty name travels too. */
     m.name[0] = '\0';
     n = msg_encode_rename(buf, sizeof buf, &m);
@@ -392,14 +407,47 @@ static void test_name_messages(void **state) {
     /* Too long (17 bytes) on the wire is refused as out of range of the reader. */
     const uint8_t long_name[] = {MSG_C_HELLO, 17, 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a',
                                  'a',         'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a'};
-    assert_int_not_equal(msg_decode_hello(long_name, sizeof long_name, &out), MSG_OK);
+    assert_int_not_equal(msg_decode_hello(long_name, sizeof long_name, &hout), MSG_OK);
     /* NUL inside the name is refused. */
     const uint8_t nul_name[] = {MSG_C_RENAME, 3, 'a', 0, 'b'};
     assert_int_not_equal(msg_decode_rename(nul_name, sizeof nul_name, &out), MSG_OK);
     /* hello and rename are not interchangeable */
-    strcpy(m.name, "bob");
-    n = msg_encode_hello(buf, sizeof buf, &m);
+    strcpy(h.name, "bob");
+    n = msg_encode_hello(buf, sizeof buf, &h);
     assert_int_equal(msg_decode_rename(buf, n, &out), MSG_ERR_WRONG_ID);
+    strcpy(m.name, "bob");
+    n = msg_encode_rename(buf, sizeof buf, &m);
+    assert_int_equal(msg_decode_hello(buf, n, &hout), MSG_ERR_WRONG_ID);
+}
+
+/* A hello either starts a new session (no slot, no token) or names the
+ * slot it wants back; anything in between is refused both ways. */
+static void test_hello_resume_fields(void **state) {
+    (void)state;
+    uint8_t buf[64];
+    msg_hello h = {.name = "ann", .resume_id = PROTO_NO_RESUME}, out;
+    h.token[3] = 1; /* a token without a slot */
+    assert_int_equal(msg_encode_hello(buf, sizeof buf, &h), 0);
+    wire_writer w;
+    wire_writer_init(&w, buf, sizeof buf);
+    wire_write_u8(&w, MSG_C_HELLO);
+    wire_write_str(&w, "ann", PROTO_NAME_MAX);
+    wire_write_u16(&w, PROTO_NO_RESUME);
+    wire_write_bytes(&w, h.token, PROTO_TOKEN_BYTES);
+    assert_int_equal(msg_decode_hello(buf, w.len, &out), MSG_ERR_RANGE);
+    /* a slot beyond any server's range */
+    h.resume_id = PROTO_MAX_PLAYERS;
+    assert_int_equal(msg_encode_hello(buf, sizeof buf, &h), 0);
+    buf[1 + 1 + 3] = (uint8_t)(PROTO_MAX_PLAYERS & 0xff);
+    buf[1 + 1 + 3 + 1] = (uint8_t)(PROTO_MAX_PLAYERS >> 8);
+    assert_int_equal(msg_decode_hello(buf, w.len, &out), MSG_ERR_RANGE);
+    /* the last slot with a token is fine */
+    h.resume_id = PROTO_MAX_PLAYERS - 1;
+    size_t n = msg_encode_hello(buf, sizeof buf, &h);
+    assert_int_equal(n, w.len);
+    assert_int_equal(msg_decode_hello(buf, n, &out), MSG_OK);
+    assert_int_equal(out.resume_id, PROTO_MAX_PLAYERS - 1);
+    assert_memory_equal(out.token, h.token, PROTO_TOKEN_BYTES);
 }
 
 static void test_name_encoder_refuses_long_name(void **state) {
@@ -414,10 +462,9 @@ static void test_name_encoder_refuses_long_name(void **state) {
     memset(big.raw, 'a', sizeof big.raw);
     big.raw[PROTO_NAME_MAX + 1] = '\0'; /* 17 bytes */
     uint8_t buf[64];
-    assert_int_equal(msg_encode_hello(buf, sizeof buf, &big.m), 0);
     assert_int_equal(msg_encode_rename(buf, sizeof buf, &big.m), 0);
     big.raw[PROTO_NAME_MAX] = '\0'; /* 16 bytes */
-    assert_int_equal(msg_encode_hello(buf, sizeof buf, &big.m), 2 + PROTO_NAME_MAX);
+    assert_int_equal(msg_encode_rename(buf, sizeof buf, &big.m), 2 + PROTO_NAME_MAX);
 }
 
 /* ---- C_INPUT ---------------------------------------------------------------- */
@@ -806,6 +853,8 @@ static void expect_welcome_refused(const msg_welcome *w, const char *what) {
     wire_write_u32(&wr, w->map_crc32);
     wire_write_str(&wr, w->map_name, PROTO_MAP_NAME_MAX);
     wire_write_str(&wr, w->server_name, PROTO_SERVER_NAME_MAX);
+    wire_write_u8(&wr, w->resumed);
+    wire_write_bytes(&wr, w->token, PROTO_TOKEN_BYTES);
     assert_true(wire_writer_ok(&wr));
     msg_welcome out;
     int rc = msg_decode_welcome(buf, wr.len, &out);
@@ -857,6 +906,9 @@ static void test_welcome_range(void **state) {
     w = good.welcome;
     strcpy(w.server_name, "evil\x1b[2J");
     expect_welcome_refused(&w, "server name with ESC");
+    w = good.welcome;
+    w.resumed = 2;
+    expect_welcome_refused(&w, "resumed 2");
 
     /* the edges of every range are accepted */
     uint8_t buf[256];
@@ -1301,6 +1353,7 @@ int main(void) {
         cmocka_unit_test(test_encode_refuses_small_buffers),
         cmocka_unit_test(test_peek_id_and_result_text),
         cmocka_unit_test(test_name_messages),
+        cmocka_unit_test(test_hello_resume_fields),
         cmocka_unit_test(test_name_encoder_refuses_long_name),
         cmocka_unit_test(test_input_layout),
         cmocka_unit_test(test_input_range),
