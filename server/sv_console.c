@@ -28,23 +28,29 @@ static void print_status(server *s) {
     int n = 0;
     for (int i = 0; i < s->cfg.max_players; i++) {
         const sv_client *c = &s->clients[i];
+        if (c->state == SLOT_DETACHED) { /* lost, slot held for a reconnect */
+            printf("%4d  %-16s  %-21s  %7s  %7s  %5d  %6d  lost %.0f s ago, held %d s\n", i, c->name, c->addr, "-",
+                   "-", c->frags, c->deaths, clock_now() - c->detached_at, s->cfg.resume_grace);
+            n++;
+            continue;
+        }
         if (c->state != SLOT_PLAYING) continue;
         printf("%4d  %-16s  %-21s  %4u ms  %6u%%  %5d  %6d\n", i, c->name, c->addr, c->peer->roundTripTime,
                c->up_loss_pct, c->frags, c->deaths);
         n++;
     }
-    printf("%d/%d players\n", n, s->cfg.max_players);
+    printf("%d/%d players (resumed so far: %llu)\n", n, s->cfg.max_players, (unsigned long long)s->resumes_total);
     char perf[600]; /* tick time split, CPU, traffic: the newest once-a-second report (sv_stats.h) */
     if (sv_stats_format_status(&s->stats.last, perf, sizeof perf) > 0) fputs(perf, stdout);
 }
 
-/* A player by exact name, or by id number. */
+/* A player (playing, or lost with the slot held) by exact name, or by id number. */
 static sv_client *find_player(server *s, const char *who) {
     for (int i = 0; i < s->cfg.max_players; i++)
-        if (s->clients[i].state == SLOT_PLAYING && strcmp(s->clients[i].name, who) == 0) return &s->clients[i];
+        if (s->clients[i].state >= SLOT_PLAYING && strcmp(s->clients[i].name, who) == 0) return &s->clients[i];
     char *end;
     long id = strtol(who, &end, 10);
-    if (*who && !*end && id >= 0 && id < s->cfg.max_players && s->clients[id].state == SLOT_PLAYING)
+    if (*who && !*end && id >= 0 && id < s->cfg.max_players && s->clients[id].state >= SLOT_PLAYING)
         return &s->clients[id];
     return NULL;
 }
