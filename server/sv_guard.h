@@ -19,8 +19,8 @@
  * never one younger than SV_GUARD_MIN_AGE (a real handshake on a lossy link
  * takes a few round trips; on a LAN it takes one). Only when fewer than
  * SV_GUARD_RESERVE_PEERS peers would stay free (a flood of more than ~1500
- * connections a second) do younger ones go too, oldest first: otherwise
- * nobody at all could connect. A peer the application still holds
+ * half-open connections a second) do younger ones go too, oldest first:
+ * otherwise nobody at all could connect. A peer the application still holds
  * (peer->data set) is never touched. Resetting is silent (enet_peer_reset):
  * the far side learns nothing, and the peer is free at once.
  *
@@ -46,8 +46,9 @@
 #define SV_GUARD_MIN_AGE 0.5       /* seconds: younger ones go only to keep the reserve */
 #define SV_GUARD_MAX_AGE 3.0       /* seconds: older ones are reset whatever the count */
 /* Peers kept free for newcomers: one service of the host reads at most 256
- * datagrams (ENet), so 256 CONNECTs between two polls cannot take them all. */
-#define SV_GUARD_RESERVE_PEERS 256
+ * datagrams (ENet), so the CONNECTs that arrive between two polls cannot
+ * take them all. */
+#define SV_GUARD_RESERVE_PEERS 320
 #define SV_GUARD_LOG_INTERVAL 5.0  /* seconds between the guard's warning lines */
 #define SV_GUARD_MAX_PEERS 4096    /* ENet's limit (ENET_PROTOCOL_MAXIMUM_PEER_ID + 1) */
 #define SV_GUARD_YOUNG_BUCKETS 16   /* resolution of "oldest": below min_age, */
