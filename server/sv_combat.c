@@ -25,20 +25,46 @@ void sv_combat_send_scores(server *s, sv_client *to) {
         if (s->clients[i].state == SLOT_PLAYING || s->clients[i].state == SLOT_DETACHED) send_score(s, to, &s->clients[i]);
 }
 
-/* The spawn point whose nearest living enemy is farthest away. */
+/* Puts the living players (but `except`) into s->combat_grid as they are
+ * now; the queries below then look only at nearby cells instead of every
+ * player. */
+static void index_players(server *s, const sv_client *except) {
+    sv_grid *g = &s->combat_grid;
+    sv_grid_begin(g, s->map.width, s->map.height);
+    for (int i = 0; i < s->cfg.max_players; i++) {
+        const sv_client *o = &s->clients[i];
+        if (o != except && o->state == SLOT_PLAYING && (o->ps.flags & ENT_FLAG_ALIVE))
+            sv_grid_add(g, (uint16_t)i, o->ps.x, o->ps.y);
+    }
+    sv_grid_build(g);
+}
+
+/* Ids of the indexed players within r of (x, y), plus `also` (-1: none),
+ * in increasing order: the order the loops over every player went in, so
+ * that the outcome (who is hit first, who takes a pickup) is the same. */
+static int players_near(const server *s, float x, float y, float r, int also, uint16_t *out) {
+    uint16_t found[PROTO_MAX_PLAYERS];
+    int n = sv_grid_query_radius(&s->combat_grid, x, y, r, found, PROTO_MAX_PLAYERS);
+    uint64_t bits[PROTO_MAX_PLAYERS / 64] = {0};
+    for (int k = 0; k < n; k++) bits[found[k] >> 6] |= 1ull << (found[k] & 63);
+    if (also >= 0 && also < PROTO_MAX_PLAYERS) bits[also >> 6] |= 1ull << (also & 63);
+    int count = 0;
+    for (int w = 0; w < PROTO_MAX_PLAYERS / 64; w++)
+        for (uint64_t b = bits[w]; b; b &= b - 1) out[count++] = (uint16_t)(w * 64 + __builtin_ctzll(b));
+    return count;
+}
+
+/* The spawn point whose nearest living enemy is farthest away. A spawn
+ * point stops being measured as soon as an enemy is found no farther than
+ * the best so far: it cannot win then. */
 static uint32_t pick_spawn(server *s, const sv_client *c) {
     uint32_t best = s->spawn_counter++ % (uint32_t)s->map.spawn_count;
     float best_d = -1.0f;
+    index_players(s, c);
     for (int k = 0; k < s->map.spawn_count; k++) {
         uint32_t i = (best + (uint32_t)k) % (uint32_t)s->map.spawn_count;
         const map_spawn *sp = &s->map.spawns[i];
-        float nearest = INFINITY;
-        for (int j = 0; j < s->cfg.max_players; j++) {
-            const sv_client *o = &s->clients[j];
-            if (o == c || o->state != SLOT_PLAYING || !(o->ps.flags & ENT_FLAG_ALIVE)) continue;
-            float dx = o->ps.x - sp->x, dy = o->ps.y - sp->y;
-            nearest = fminf(nearest, dx * dx + dy * dy);
-        }
+        float nearest = sv_grid_nearest_d2(&s->combat_grid, sp->x, sp->y, best_d);
         if (nearest > best_d) {
             best_d = nearest;
             best = i;
@@ -119,7 +145,10 @@ static void fire_rocket(server *s, sv_client *c) {
 static void explode(server *s, sv_rocket *r, int direct) {
     sv_client *owner = &s->clients[r->owner];
     bool owner_here = owner->state == SLOT_PLAYING;
-    for (int i = 0; i < s->cfg.max_players; i++) {
+    uint16_t near[PROTO_MAX_PLAYERS]; /* everyone the blast can reach, and the one hit */
+    int nn = players_near(s, r->x, r->y, SV_ROCKET_RADIUS + 0.01f, direct, near);
+    for (int q = 0; q < nn; q++) {
+        int i = near[q];
         sv_client *v = &s->clients[i];
         if (v->state != SLOT_PLAYING || !(v->ps.flags & ENT_FLAG_ALIVE)) continue;
         float dx = v->ps.x - r->x, dy = v->ps.y - r->y, d = sqrtf(dx * dx + dy * dy);
@@ -146,7 +175,12 @@ static void move_rockets(server *s) {
         float wall = sim_ray_wall_distance(&s->map, r->x, r->y, dx, dy, len);
         float travel = wall;
         int hit = -1;
-        for (int i = 0; i < s->cfg.max_players; i++) {
+        /* Only players within reach of this tick's path can be hit: at most
+         * len + SV_ROCKET_HIT_RADIUS along it and SV_ROCKET_HIT_RADIUS off it. */
+        uint16_t near[PROTO_MAX_PLAYERS];
+        int nn = players_near(s, r->x, r->y, len + 2.0f * SV_ROCKET_HIT_RADIUS + 0.01f, -1, near);
+        for (int q = 0; q < nn; q++) {
+            int i = near[q];
             const sv_client *v = &s->clients[i];
             if (v->state != SLOT_PLAYING || !(v->ps.flags & ENT_FLAG_ALIVE)) continue;
             if (i == r->owner && s->tick - r->born < ticks_for(s, 0.15)) continue; /* leaving the barrel */
@@ -169,8 +203,10 @@ static void take_pickups(server *s) {
     for (int k = 0; k < s->map.pickup_count; k++) {
         if (s->pickup_back[k] > s->tick) continue;
         const map_pickup *p = &s->map.pickups[k];
-        for (int i = 0; i < s->cfg.max_players; i++) {
-            sv_client *c = &s->clients[i];
+        uint16_t near[PROTO_MAX_PLAYERS];
+        int nn = players_near(s, p->x, p->y, SV_PICKUP_RADIUS + 0.01f, -1, near);
+        for (int q = 0; q < nn; q++) {
+            sv_client *c = &s->clients[near[q]];
             if (c->state != SLOT_PLAYING || !(c->ps.flags & ENT_FLAG_ALIVE)) continue;
             float dx = c->ps.x - p->x, dy = c->ps.y - p->y;
             if (dx * dx + dy * dy > SV_PICKUP_RADIUS * SV_PICKUP_RADIUS) continue;
@@ -207,6 +243,7 @@ static void fire(server *s, sv_client *c) {
 }
 
 void sv_combat_after_move(server *s) {
+    index_players(s, NULL); /* positions are final for this tick; shots and pickups only change health */
     lag_begin_tick(&s->lag, s->tick);
     for (int i = 0; i < s->cfg.max_players; i++) {
         const sv_client *c = &s->clients[i];

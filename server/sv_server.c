@@ -13,6 +13,9 @@
 #include "sv_console.h"
 #include "sv_guard.h"
 #include "sv_match.h"
+#include "sv_pool.h"
+
+static sv_stats_net host_counters(const ENetHost *h);
 
 static void close_stats_file(server *s) {
     if (s->stats_file) fclose(s->stats_file);
@@ -39,11 +42,12 @@ bool sv_server_init(server *s, const sv_config *cfg, char *err, size_t err_cap) 
     s->clients = calloc((size_t)cfg->max_players + SV_MAX_HANDSHAKES, sizeof *s->clients);
     s->near_scratch = calloc((size_t)cfg->max_players + PROTO_MAX_ROCKETS + PROTO_MAX_PICKUPS, sizeof *s->near_scratch);
     s->rings = calloc((size_t)cfg->max_players * PROTO_SNAPSHOT_RING, sizeof *s->rings);
-    if (!s->clients || !s->near_scratch || !s->rings || !lag_history_init(&s->lag, cfg->max_players)) {
+    s->prio = calloc((size_t)cfg->max_players, sizeof *s->prio);
+    if (!s->clients || !s->near_scratch || !s->rings || !s->prio || !lag_history_init(&s->lag, cfg->max_players)) {
         snprintf(err, err_cap, "out of memory for %d players", cfg->max_players);
         goto fail;
     }
-    if (enet_initialize() != 0) {
+    if (sv_pool_install_enet() != 0) { /* ENet allocates from sv_pool: no malloc per tick */
         snprintf(err, err_cap, "ENet failed to initialise");
         goto fail;
     }
@@ -56,6 +60,11 @@ bool sv_server_init(server *s, const sv_config *cfg, char *err, size_t err_cap) 
         goto fail;
     }
     net_host_limits(s->host);
+    int rcvbuf = net_host_buffers(s->host, SV_SOCKET_BUFFER_BYTES);
+    if (rcvbuf < SV_SOCKET_BUFFER_BYTES && cfg->max_players > 64) /* Linux reports twice what it books */
+        log_warn("UDP receive buffer %d KiB, asked for %d KiB: bursts from %d players may overflow it "
+                 "(raise net.core.rmem_max, or run as root)", rcvbuf / 1024, SV_SOCKET_BUFFER_BYTES / 1024,
+                 cfg->max_players);
     for (int i = 0; i < cfg->max_players; i++) s->clients[i].ring = s->rings + (size_t)i * PROTO_SNAPSHOT_RING;
     s->port = net_host_port(s->host);
     sv_discovery_init(&s->discovery);
@@ -65,6 +74,9 @@ bool sv_server_init(server *s, const sv_config *cfg, char *err, size_t err_cap) 
             log_warn("%s: running without LAN discovery", derr);
     }
     ticker_init(&s->clock, cfg->tick_rate, SV_MAX_CATCHUP_TICKS);
+    s->last_stats_at = clock_now();
+    sv_stats_net net0 = host_counters(s->host);
+    sv_stats_init(&s->stats, s->last_stats_at, clock_cpu_seconds(), &net0);
     return true;
 fail:
     close_stats_file(s);
@@ -73,6 +85,7 @@ fail:
     free(s->rings);
     free(s->clients);
     free(s->near_scratch);
+    free(s->prio);
     map_free(&s->map);
     return false;
 }
@@ -209,39 +222,47 @@ static void poll_discovery(server *s, double now) {
     sv_discovery_poll(&s->discovery, &info, now);
 }
 
+/* One turn of the loop: the ticks due (each flushed at once), timers,
+ * scores, discovery, stats, then ENet serviced, waiting for traffic until
+ * the next tick is due but at most max_wait_ms. */
+void sv_server_step(server *s, uint32_t max_wait_ms, bool log_stats) {
+    double now = clock_now();
+    int due = ticker_advance(&s->clock, now);
+    for (int i = 0; i < due; i++) {
+        double t_tick = clock_now();
+        sv_server_tick(s);
+        double t_send = clock_now(); /* send each tick's snapshots now, timed apart from the pump */
+        enet_host_flush(s->host);
+        sv_stats_record_tick(&s->stats, t_tick, s->stats.tick_sim, s->stats.tick_snap, clock_now() - t_send);
+    }
+    if (s->clock.dropped != s->reported_dropped) {
+        log_warn("server fell behind: skipped %llu ticks instead of bursting",
+                 (unsigned long long)(s->clock.dropped - s->reported_dropped));
+        s->reported_dropped = s->clock.dropped;
+    }
+    sv_clients_check_timers(s, now);
+    if (now - s->last_scores_at >= SV_SCORE_PING_INTERVAL) { /* pings change */
+        s->last_scores_at = now;
+        /* every player's row to every player: N x N reliable messages, so
+         * large games refresh pings only when scores change */
+        if (sv_clients_occupied(s) <= SV_SCORE_REFRESH_MAX_PLAYERS) sv_combat_send_scores(s, NULL);
+    }
+    poll_discovery(s, now);
+    update_stats(s, now, log_stats);
+    report_perf(s, now);
+    double wait = floor(ticker_wait(&s->clock, clock_now()) * 1000.0);
+    pump(s, wait < (double)max_wait_ms ? (uint32_t)wait : max_wait_ms);
+}
+
 void sv_server_run(server *s, volatile sig_atomic_t *stop, volatile sig_atomic_t *stats_request) {
-    s->last_stats_at = clock_now();
-    sv_stats_net net0 = host_counters(s->host);
-    sv_stats_init(&s->stats, s->last_stats_at, clock_cpu_seconds(), &net0);
     sv_console console;
     sv_console_init(&console);
     while (!*stop) {
-        double now = clock_now();
-        int due = ticker_advance(&s->clock, now);
-        for (int i = 0; i < due; i++) {
-            double t_tick = clock_now();
-            sv_server_tick(s);
-            double t_send = clock_now(); /* send each tick's snapshots now, timed apart from the pump */
-            enet_host_flush(s->host);
-            sv_stats_record_tick(&s->stats, t_tick, s->stats.tick_sim, s->stats.tick_snap, clock_now() - t_send);
-        }
-        if (s->clock.dropped != s->reported_dropped) {
-            log_warn("server fell behind: skipped %llu ticks instead of bursting",
-                     (unsigned long long)(s->clock.dropped - s->reported_dropped));
-            s->reported_dropped = s->clock.dropped;
-        }
-        sv_clients_check_timers(s, now);
         sv_console_poll(&console, s, stop);
-        if (now - s->last_scores_at >= SV_SCORE_PING_INTERVAL) { /* pings change */
-            s->last_scores_at = now;
-            sv_combat_send_scores(s, NULL);
-        }
-        poll_discovery(s, now);
-        update_stats(s, now, *stats_request != 0);
+        if (*stop) break;
+        bool log_stats = *stats_request != 0;
         *stats_request = 0;
-        report_perf(s, now);
-        double wait = ticker_wait(&s->clock, clock_now());
-        pump(s, (uint32_t)floor(wait * 1000.0));
+        sv_server_step(s, UINT32_MAX, log_stats);
     }
 }
 
@@ -253,6 +274,11 @@ static int live_peers(const ENetHost *h) {
 }
 
 void sv_server_shutdown(server *s, proto_reason reason) {
+    sv_pool_stats ps;
+    sv_pool_get_stats(&ps);
+    log_info("enet allocator: %llu blocks allocated, %llu from the system (%llu slabs, %llu oversized), "
+             "%.1f KiB in slabs", (unsigned long long)ps.allocs, (unsigned long long)ps.system_allocs,
+             (unsigned long long)ps.slabs, (unsigned long long)ps.oversized, (double)ps.bytes_held / 1024.0);
     log_info("totals: bad packets %llu, resumes %llu, resume tokens refused %llu, connections in progress "
              "dropped %llu, input packets over the rate limit %llu",
              (unsigned long long)s->bad_packets_total, (unsigned long long)s->resumes_total,
@@ -285,6 +311,8 @@ void sv_server_shutdown(server *s, proto_reason reason) {
     s->rings = NULL;
     s->clients = NULL;
     s->near_scratch = NULL;
+    free(s->prio);
+    s->prio = NULL;
     free(s->map_text);
     s->map_text = NULL;
     map_free(&s->map);

@@ -26,6 +26,8 @@
 #include "sv_input.h"
 #include "sv_lagcomp.h"
 #include "sv_stats.h"
+#include "sv_grid.h"
+#include "sv_priority.h"
 
 #define SV_SPARE_PEERS (SV_MAX_HANDSHAKES + 16) /* ENet peers beyond the players: handshakes, and
                                                   * room to tell a full server's callers so */
@@ -33,6 +35,8 @@
 #define SV_MAX_HANDSHAKES 32       /* connections in progress (no hello yet); past it the oldest goes */
 #define SV_BAD_PACKET_LIMIT 50     /* malformed packets before a kick */
 #define SV_MAX_CATCHUP_TICKS 5     /* ticks one loop turn may run after a stall */
+#define SV_SOCKET_BUFFER_BYTES (8 * 1024 * 1024) /* UDP buffers asked of the kernel */
+#define SV_SCORE_REFRESH_MAX_PLAYERS 64 /* above this, no periodic all-to-all score refresh */
 #define SV_STATS_LOG_SECONDS 10.0  /* per-client stats log lines (also on SIGUSR1) */
 #define SV_CHAT_BURST 4            /* chat lines a player may send at once */
 #define SV_CHAT_RATE 0.5           /* ... then this many per second */
@@ -79,11 +83,6 @@ typedef struct {
 } sv_client;
 
 typedef struct {
-    float dist2;
-    uint16_t index;
-} sv_near;
-
-typedef struct {
     bool active;
     uint16_t owner;
     float x, y, vx, vy;
@@ -128,10 +127,14 @@ typedef struct {
     ticker clock;
     uint64_t reported_dropped;
     uint64_t bad_packets_total;
-    sv_near *near_scratch;  /* cfg.max_players, for snapshot selection */
+    sv_grid_hit *near_scratch; /* every entity (players, rockets, pickups), for snapshot selection */
     snap_frame *rings;      /* every client's snapshot ring, one block */
     snap_frame want_scratch;
     uint16_t priority_scratch[PROTO_VIEW_MAX_ENTITIES];
+    sv_prio_state *prio;    /* cfg.max_players: each client's priority accumulators */
+    sv_grid view_grid;      /* every entity, rebuilt each snapshot round (sv_snapshot.c) */
+    snap_entity view_ents[PROTO_MAX_ENTITIES]; /* each entity in view_grid, quantized once per round */
+    sv_grid combat_grid;    /* living players, rebuilt when combat needs it (sv_combat.c) */
     sv_snap_stats snap_stats;
     double last_stats_at;
     double last_log_at;     /* last per-client stats log lines */
@@ -158,6 +161,13 @@ void sv_server_run(server *s, volatile sig_atomic_t *stop, volatile sig_atomic_t
 /* One fixed simulation tick: apply one command per player, step the world,
  * send snapshots when due. */
 void sv_server_tick(server *s);
+
+/* One turn of sv_server_run's loop (without the console): runs the ticks
+ * due by the clock (each flushed), timers, scores, stats, then services
+ * ENet, waiting for traffic until the next tick but at most max_wait_ms (0:
+ * only polls). log_stats: log the per-client lines now (SIGUSR1). For
+ * tests and benchmarks that drive the server themselves. */
+void sv_server_step(server *s, uint32_t max_wait_ms, bool log_stats);
 
 /* Tells every client `reason`, waits up to a second for them to go, and
  * frees everything. */
@@ -187,10 +197,13 @@ void sv_client_drop(server *s, sv_client *c, proto_reason reason);
 void sv_broadcast(server *s, uint8_t channel, const uint8_t *buf, size_t len, net_delivery how);
 
 /* ---- sv_snapshot.c: building and sending snapshots ------------------------ */
+/* Puts every entity into s->view_grid and its quantized state into
+ * s->view_ents (once per snapshot round, before sv_snapshot_build). */
+void sv_snapshot_index(server *s);
 /* Fills want with the entities client `viewer` should hold (sorted by id):
- * every player, or the PROTO_VIEW_MAX_ENTITIES nearest; priority gets their
- * indices nearest first (the viewer itself first). */
-void sv_snapshot_build(server *s, const sv_client *viewer, snap_frame *want, uint16_t *priority);
+ * itself and its PROTO_VIEW_MAX_ENTITIES - 1 nearest (all when fewer), found
+ * in s->view_grid; d2[i] gets want->ents[i]'s squared distance (tiles). */
+void sv_snapshot_build(server *s, const sv_client *viewer, snap_frame *want, float *d2);
 /* Builds, delta-encodes against each client's acknowledged snapshot, and
  * sends one snapshot to every PLAYING client. */
 void sv_snapshot_send_all(server *s);

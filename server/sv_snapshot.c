@@ -1,27 +1,36 @@
 /* sv_snapshot.c - per-client snapshot selection, delta encoding and sending.
  *
  * Each client holds a ring of the snapshots it was sent (exactly what it
- * decoded: snap_encode returns that view). A new snapshot is a delta
- * against the newest one the client acknowledged that is still in its ring,
- * or a full one when there is none. When more players exist than a client
- * can hold, the nearest are chosen, and within one datagram changes are
- * admitted nearest first. No allocation: scratch buffers live in `server`.
+ * decoded: snap_encode returns that view, written straight into the
+ * client's ring slot). A new snapshot is a delta against the newest one the
+ * client acknowledged that is still in its ring, or a full one when there
+ * is none.
+ *
+ * Interest management: once per snapshot round every entity (players in the
+ * game, rockets in flight, pickups) goes into a spatial grid (sv_grid.c),
+ * and each client's view is its PROTO_VIEW_MAX_ENTITIES nearest, found by
+ * searching rings of cells around it: the cost per client depends on the
+ * density around it, not on the number of entities. Within one datagram,
+ * changes are admitted in the order of the client's priority accumulators
+ * (sv_priority.c): its own player first, then by relevance accumulated
+ * over the snapshots it waited, so nothing starves.
+ *
+ * No allocation per tick, and no qsort (glibc's mallocs for 1 KiB and
+ * more): the grid and the quantized entities live in `server`, the
+ * accumulators and the selection scratch are allocated once in
+ * sv_server_init, each client's view is encoded straight into its own ring
+ * slot, and the datagram is built in one stack buffer; only ENet's packet
+ * (enet_packet_create in net_send, a copy of that buffer) is allocated, by
+ * ENet's allocator.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
+#include "sv_grid.h"
+#include "sv_priority.h"
 #include "sv_server.h"
-
-static int near_cmp(const void *a, const void *b) {
-    const sv_near *x = a, *y = b;
-    if (x->dist2 < y->dist2) return -1;
-    if (x->dist2 > y->dist2) return 1;
-    return (int)x->index - (int)y->index;
-}
-
-static int u16_cmp(const void *a, const void *b) { return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b; }
 
 /* The replicated state of any entity id: a player, a rocket (velocity,
  * alive), or a pickup (alive while it is there; aim = its type). */
@@ -44,40 +53,69 @@ static void entity_state(const server *s, uint16_t id, player_state *out) {
     out->flags = s->pickup_back[k] > s->tick ? 0 : ENT_FLAG_ALIVE;
 }
 
-static void add_near(server *s, int *n, const sv_client *viewer, uint16_t id, float x, float y) {
-    float dx = x - viewer->ps.x, dy = y - viewer->ps.y;
-    s->near_scratch[(*n)++] = (sv_near){id == sv_client_id(s, viewer) ? -1.0f : dx * dx + dy * dy, id};
+/* Files one entity: into the grid, and quantized once for every client. */
+static void index_entity(server *s, uint16_t id, float x, float y) {
+    if (!sv_grid_add(&s->view_grid, id, x, y)) return;
+    player_state ps;
+    entity_state(s, id, &ps);
+    snap_entity_from_state(&s->view_ents[id], id, &ps);
 }
 
-void sv_snapshot_build(server *s, const sv_client *viewer, snap_frame *want, uint16_t *priority) {
-    int n = 0;
+void sv_snapshot_index(server *s) {
+    sv_grid_begin(&s->view_grid, s->map.width, s->map.height);
     for (int i = 0; i < s->cfg.max_players; i++) {
         const sv_client *c = &s->clients[i];
-        if (c->state == SLOT_PLAYING) add_near(s, &n, viewer, (uint16_t)i, c->ps.x, c->ps.y);
+        if (c->state == SLOT_PLAYING) index_entity(s, (uint16_t)i, c->ps.x, c->ps.y);
     }
     for (int k = 0; k < PROTO_MAX_ROCKETS; k++)
         if (s->rockets[k].active)
-            add_near(s, &n, viewer, (uint16_t)(PROTO_ENT_ROCKET_BASE + k), s->rockets[k].x, s->rockets[k].y);
+            index_entity(s, (uint16_t)(PROTO_ENT_ROCKET_BASE + k), s->rockets[k].x, s->rockets[k].y);
     for (int k = 0; k < s->map.pickup_count; k++)
-        add_near(s, &n, viewer, (uint16_t)(PROTO_ENT_PICKUP_BASE + k), s->map.pickups[k].x, s->map.pickups[k].y);
-    qsort(s->near_scratch, (size_t)n, sizeof *s->near_scratch, near_cmp);
-    if (n > PROTO_VIEW_MAX_ENTITIES) n = PROTO_VIEW_MAX_ENTITIES;
-    /* Ids of the chosen ones in id order for the frame; priority maps the
-     * nearest-first order onto frame indices. */
-    uint16_t ids[PROTO_VIEW_MAX_ENTITIES];
-    for (int k = 0; k < n; k++) ids[k] = s->near_scratch[k].index;
-    qsort(ids, (size_t)n, sizeof ids[0], u16_cmp);
-    want->count = (uint16_t)n;
+        index_entity(s, (uint16_t)(PROTO_ENT_PICKUP_BASE + k), s->map.pickups[k].x, s->map.pickups[k].y);
+    sv_grid_build(&s->view_grid);
+}
+
+void sv_snapshot_build(server *s, const sv_client *viewer, snap_frame *want, float *d2) {
+    uint16_t self = sv_client_id(s, viewer);
+    sv_grid_hit *hits = s->near_scratch; /* room for every entity */
+    int n = sv_grid_nearest(&s->view_grid, viewer->ps.x, viewer->ps.y, PROTO_VIEW_MAX_ENTITIES - 1, self, hits);
+    hits[n++] = (sv_grid_hit){0.0f, self};
+    /* Into id order through a bitmap of the chosen ids. */
+    uint64_t chosen[(PROTO_MAX_ENTITIES + 63) / 64];
+    float dist[PROTO_MAX_ENTITIES];
+    memset(chosen, 0, sizeof chosen);
     for (int k = 0; k < n; k++) {
-        player_state ps;
-        entity_state(s, ids[k], &ps);
-        snap_entity_from_state(&want->ents[k], ids[k], &ps);
+        uint16_t id = hits[k].id;
+        chosen[id >> 6] |= 1ull << (id & 63);
+        dist[id] = hits[k].d2;
     }
-    for (int k = 0; k < n; k++) {
-        uint16_t id = s->near_scratch[k].index;
-        const uint16_t *at = bsearch(&id, ids, (size_t)n, sizeof ids[0], u16_cmp);
-        priority[k] = (uint16_t)(at - ids);
+    int count = 0;
+    for (int w = 0; w < (int)(sizeof chosen / sizeof chosen[0]); w++) {
+        for (uint64_t bits = chosen[w]; bits; bits &= bits - 1) {
+            uint16_t id = (uint16_t)(w * 64 + __builtin_ctzll(bits));
+            want->ents[count] = s->view_ents[id];
+            d2[count++] = dist[id];
+        }
     }
+    want->count = (uint16_t)count;
+}
+
+/* Without accumulators (a server assembled by hand in a test): nearest
+ * first, the viewer itself first of all. */
+static void order_by_distance(const snap_frame *want, const float *d2, uint16_t self, uint16_t *priority) {
+    uint64_t keys[PROTO_VIEW_MAX_ENTITIES];
+    for (int i = 0; i < want->count; i++) {
+        uint32_t d = want->ents[i].id == self ? 0u : (uint32_t)(d2[i] * 256.0f) + 1u;
+        keys[i] = (uint64_t)d << 16 | (uint64_t)i;
+    }
+    /* insertion sort: rarely used, at most 128 entries */
+    for (int i = 1; i < want->count; i++) {
+        uint64_t k = keys[i];
+        int j = i - 1;
+        for (; j >= 0 && keys[j] > k; j--) keys[j + 1] = keys[j];
+        keys[j + 1] = k;
+    }
+    for (int i = 0; i < want->count; i++) priority[i] = (uint16_t)(keys[i] & 0xffffu);
 }
 
 /* The client's acknowledged frame, if its ring still holds it. */
@@ -99,15 +137,19 @@ static void record_size(sv_snap_stats *st, size_t len, int entities, int dropped
 
 void sv_snapshot_send_all(server *s) {
     uint8_t buf[PROTO_SNAPSHOT_MAX_BYTES];
+    float d2[PROTO_VIEW_MAX_ENTITIES];
     snap_frame *want = &s->want_scratch;
+    sv_snapshot_index(s);
     for (int i = 0; i < s->cfg.max_players; i++) {
         sv_client *c = &s->clients[i];
         if (c->state != SLOT_PLAYING) continue;
-        sv_snapshot_build(s, c, want, s->priority_scratch);
+        sv_snapshot_build(s, c, want, d2);
         want->tick = s->tick;
         want->last_cmd_tick = c->last_cmd_tick;
         want->self_ammo = (uint8_t)(c->ammo < 0 ? 0 : c->ammo > PROTO_MAX_AMMO ? PROTO_MAX_AMMO : c->ammo);
         const snap_frame *base = find_baseline(c);
+        if (s->prio) sv_prio_order(&s->prio[i], want, d2, (uint16_t)i, base, s->priority_scratch);
+        else order_by_distance(want, d2, (uint16_t)i, s->priority_scratch);
         snap_frame *slot = &c->ring[c->ring_next % PROTO_SNAPSHOT_RING];
         if (slot == base) slot = &c->ring[++c->ring_next % PROTO_SNAPSHOT_RING]; /* never overwrite it */
         int dropped = 0;
@@ -118,6 +160,7 @@ void sv_snapshot_send_all(server *s) {
             slot->tick = 0;
             continue;
         }
+        if (s->prio) sv_prio_after(&s->prio[i], want, slot);
         c->ring_next++;
         if (!base) c->full_snapshots++;
         record_size(&s->snap_stats, len, want->count, dropped);

@@ -40,9 +40,30 @@ void sv_stats_record_tick(sv_stats *st, double t, double sim_s, double snap_s, d
     if (st->count < SV_STATS_RING) st->count++;
 }
 
-static int cmp_float(const void *a, const void *b) {
-    float x = *(const float *)a, y = *(const float *)b;
-    return (x > y) - (x < y);
+/* Heapsort, ascending: in place and O(n log n) with no allocation (glibc's
+ * qsort mallocs a merge buffer for arrays of 1 KiB and more, i.e. from 256
+ * samples: every second at 60 Hz). The samples are never NaN. */
+static void sift_down(float *a, size_t root, size_t n) {
+    for (;;) {
+        size_t child = 2 * root + 1;
+        if (child >= n) return;
+        if (child + 1 < n && a[child + 1] > a[child]) child++;
+        if (!(a[child] > a[root])) return;
+        float t = a[root];
+        a[root] = a[child];
+        a[child] = t;
+        root = child;
+    }
+}
+
+static void sort_floats(float *a, size_t n) {
+    for (size_t i = n / 2; i-- > 0;) sift_down(a, i, n);
+    for (size_t end = n; end > 1; end--) {
+        float t = a[0];
+        a[0] = a[end - 1];
+        a[end - 1] = t;
+        sift_down(a, 0, end - 1);
+    }
 }
 
 double sv_stats_nearest_rank(const float *sorted, size_t n, double p) {
@@ -60,7 +81,7 @@ size_t sv_stats_percentiles(sv_stats *st, sv_phase phase, double now, double win
         const sv_stats_sample *x = &st->ring[i];
         if (x->t > now - window) st->scratch[n++] = x->ms[phase];
     }
-    qsort(st->scratch, n, sizeof st->scratch[0], cmp_float);
+    sort_floats(st->scratch, n);
     out->p50 = sv_stats_nearest_rank(st->scratch, n, 50.0);
     out->p99 = sv_stats_nearest_rank(st->scratch, n, 99.0);
     out->max = n ? st->scratch[n - 1] : 0.0;

@@ -26,7 +26,7 @@
 #include "protocol.h"
 
 #define MAP_MIN_TILES 4
-#define MAP_MAX_SPAWNS 256
+#define MAP_MAX_SPAWNS 1024 /* one per player at the player limit (metropolis.map) */
 #define MAP_MAX_FILE_BYTES PROTO_MAP_MAX_BYTES
 
 typedef enum { TILE_FLOOR = 0, TILE_WALL = 1 } map_tile;

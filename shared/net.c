@@ -1,6 +1,8 @@
 /* net.c - thin ENet glue shared by server and client (see net.h). */
 #include "net.h"
 
+#include <sys/socket.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,22 @@
 void net_host_limits(ENetHost *host) {
     host->maximumPacketSize = PROTO_MAX_PACKET_BYTES;
     host->maximumWaitingData = NET_MAX_WAITING_DATA;
+}
+
+int net_host_buffers(ENetHost *host, int bytes) {
+    int fd = (int)host->socket;
+#ifdef SO_RCVBUFFORCE
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) != 0)
+#endif
+        (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+#ifdef SO_SNDBUFFORCE
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &bytes, sizeof bytes) != 0)
+#endif
+        (void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes);
+    int got = 0;
+    socklen_t len = sizeof got;
+    if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len) != 0) got = 0;
+    return got;
 }
 
 void net_peer_timeouts(ENetPeer *peer, uint32_t timeout_ms) {

@@ -28,6 +28,13 @@
 /* Sets packet-size and waiting-data limits on a freshly created host. */
 void net_host_limits(ENetHost *host);
 
+/* Asks the kernel for socket buffers of `bytes` each way (SO_RCVBUFFORCE
+ * first, which only a privileged process may use, then SO_RCVBUF, which the
+ * kernel caps at net.core.rmem_max); returns the receive buffer granted. A
+ * server with hundreds of clients needs more than ENet's 256 KiB, or bursts
+ * of input overflow it and are lost. */
+int net_host_buffers(ENetHost *host, int bytes);
+
 /* Explicit timeouts, and a throttle that never drops our unreliable packets
  * on its own (ENet's throttle starves low-RTT links; we send little). */
 void net_peer_configure(ENetPeer *peer, uint32_t timeout_ms);

@@ -5,7 +5,8 @@
  * comments, trailing blank lines, a missing final newline; each malformed
  * map fails with the right "line N" (or the right message when no line
  * applies) and leaves the output empty; every shipped assets/maps/NAME.map
- * loads and is usable; missing or oversized files fail naming the path;
+ * loads and is usable (metropolis.map: 1000 spawns, connected); missing or
+ * oversized files fail naming the path;
  * map names that are not text_is_clean (spaces at the ends or doubled,
  * tabs, control characters, bad UTF-8) are refused naming their line.
  */
@@ -274,11 +275,11 @@ static void test_size_limits(void **state) {
 
 static void test_spawn_limit(void **state) {
     (void)state;
-    /* a 20x20 grid of spawns holds 400 > MAP_MAX_SPAWNS; 16x16 is exactly 256 */
-    const int sides[] = {16, 20};
+    /* a 33x33 grid of spawns holds 1089 > MAP_MAX_SPAWNS; 32x32 is exactly 1024 */
+    const int sides[] = {32, 33};
     for (int k = 0; k < 2; k++) {
         int s = sides[k];
-        char text[1024];
+        char text[2048];
         size_t n = (size_t)snprintf(text, sizeof text, "arena-map 1\nname Spawns\ntiles\n");
         for (int y = 0; y < s; y++) {
             memset(text + n, 'S', (size_t)s);
@@ -288,15 +289,15 @@ static void test_spawn_limit(void **state) {
         game_map m;
         char err[256] = "";
         bool ok = map_parse(text, n, &m, err, sizeof err);
-        if (s == 16) {
-            if (!ok) fail_msg("256 spawns refused: %s", err);
+        if (s == 32) {
+            if (!ok) fail_msg("1024 spawns refused: %s", err);
             assert_int_equal(m.spawn_count, MAP_MAX_SPAWNS);
-            assert_true(m.spawns[255].x == 15.5f && m.spawns[255].y == 15.5f);
+            assert_true(m.spawns[1023].x == 31.5f && m.spawns[1023].y == 31.5f);
             map_free(&m);
         } else {
             assert_false(ok);
-            /* spawn 257 is the 17th of row 13, file line 16 */
-            assert_non_null(strstr(err, "line 16:"));
+            /* spawn 1025 is the 2nd of row 32, file line 35 */
+            assert_non_null(strstr(err, "line 35:"));
             assert_non_null(strstr(err, "spawn"));
         }
     }
@@ -374,6 +375,53 @@ static void test_shipped_maps_load(void **state) {
     }
     closedir(dir);
     assert_true(loaded >= 1);
+}
+
+/* The 1000-player map: room for everyone, every pickup the protocol
+ * allows, small enough to send, and one connected floor (a flood fill from
+ * the first spawn reaches every spawn and pickup; a player fits through
+ * any one-tile gap). */
+static void test_metropolis_for_1000_players(void **state) {
+    (void)state;
+    game_map m;
+    char err[512] = "";
+    if (!map_load_file(GAME_ASSETS_DIR "/maps/metropolis.map", &m, err, sizeof err)) fail_msg("%s", err);
+    assert_true(m.spawn_count >= 1000);
+    assert_int_equal(m.pickup_count, PROTO_MAX_PICKUPS);
+    char *text = NULL;
+    size_t len = 0;
+    assert_true(map_read_text(GAME_ASSETS_DIR "/maps/metropolis.map", &text, &len, err, sizeof err));
+    assert_true(len < PROTO_MAP_MAX_BYTES);
+    free(text);
+    size_t cells = (size_t)m.width * (size_t)m.height, floor = 0;
+    for (size_t i = 0; i < cells; i++) floor += m.tiles[i] == TILE_FLOOR;
+    /* as crowded as 32 players on Courtyard (about 16 floor tiles each), give or take half */
+    assert_true(floor >= 8 * 1000 && floor <= 24 * 1000);
+    uint8_t *seen = calloc(cells, 1);
+    int *queue = malloc(cells * sizeof *queue);
+    assert_non_null(seen);
+    assert_non_null(queue);
+    int head = 0, tail = 0;
+    int start = (int)m.spawns[0].y * m.width + (int)m.spawns[0].x;
+    seen[start] = 1;
+    queue[tail++] = start;
+    while (head < tail) {
+        int at = queue[head++], x = at % m.width, y = at / m.width;
+        const int dx[4] = {1, -1, 0, 0}, dy[4] = {0, 0, 1, -1};
+        for (int d = 0; d < 4; d++) {
+            int nx = x + dx[d], ny = y + dy[d], n = ny * m.width + nx;
+            if (map_is_wall(&m, nx, ny) || seen[n]) continue;
+            seen[n] = 1;
+            queue[tail++] = n;
+        }
+    }
+    for (int i = 0; i < m.spawn_count; i++)
+        if (!seen[(int)m.spawns[i].y * m.width + (int)m.spawns[i].x]) fail_msg("spawn %d is walled off", i);
+    for (int i = 0; i < m.pickup_count; i++)
+        if (!seen[(int)m.pickups[i].y * m.width + (int)m.pickups[i].x]) fail_msg("pickup %d is walled off", i);
+    free(queue);
+    free(seen);
+    map_free(&m);
 }
 
 static void test_missing_file(void **state) {
@@ -521,6 +569,7 @@ int main(void) {
         cmocka_unit_test(test_oversized_text_refused),
         cmocka_unit_test(test_error_buffer_truncates_safely),
         cmocka_unit_test(test_shipped_maps_load),
+        cmocka_unit_test(test_metropolis_for_1000_players),
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_file_errors_name_the_path),
         cmocka_unit_test(test_map_name_must_be_clean),

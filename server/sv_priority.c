@@ -1,0 +1,97 @@
+/* sv_priority.c - per-client priority accumulators (sv_priority.h). */
+#include "sv_priority.h"
+
+#include <string.h>
+
+uint16_t sv_prio_weight(float d2, int changed) {
+    if (!(d2 >= 0.0f)) d2 = 0.0f; /* the viewer itself, or NaN */
+    uint16_t w = (uint16_t)(1.0f + 960.0f / (64.0f + d2));
+    return changed ? (uint16_t)(2 * w) : w;
+}
+
+static bool entity_equal(const snap_entity *a, const snap_entity *b) {
+    return a->id == b->id && a->x == b->x && a->y == b->y && a->vx == b->vx && a->vy == b->vy &&
+           a->aim == b->aim && a->flags == b->flags && a->health == b->health;
+}
+
+/* Sorts idx[0..n) by rank[idx], highest first, keeping the given order
+ * among equal ranks: a two-pass LSD radix sort over the 16-bit ranks (no
+ * comparisons, no allocation, linear in n). */
+static void sort_by_rank_desc(const uint16_t *rank, uint8_t *idx, int n) {
+    uint8_t tmp[PROTO_VIEW_MAX_ENTITIES];
+    uint16_t count[2][257];
+    memset(count, 0, sizeof count);
+    for (int i = 0; i < n; i++) {
+        uint16_t inv = (uint16_t)~rank[idx[i]]; /* ascending in ~rank = descending in rank */
+        count[0][(inv & 0xffu) + 1]++;
+        count[1][(inv >> 8) + 1]++;
+    }
+    for (int d = 0; d < 2; d++)
+        for (int b = 0; b < 256; b++) count[d][b + 1] = (uint16_t)(count[d][b + 1] + count[d][b]);
+    for (int i = 0; i < n; i++) tmp[count[0][(uint16_t)~rank[idx[i]] & 0xffu]++] = idx[i];
+    for (int i = 0; i < n; i++) idx[count[1][(uint16_t)~rank[tmp[i]] >> 8]++] = tmp[i];
+}
+
+/* The order key of one entity: overdue ones (by age, then accumulated
+ * priority) above all the others (by accumulated priority). */
+static uint16_t rank_of(const sv_prio_entry *e) {
+    if (e->age >= SV_PRIO_OVERDUE) {
+        unsigned age = e->age > 127 ? 127 : e->age, acc = e->acc > 255 ? 255 : e->acc;
+        return (uint16_t)(0x8000u | age << 8 | acc);
+    }
+    return e->acc > 0x7fff ? 0x7fff : e->acc;
+}
+
+/* Zeroes the entries of the previous view's ids that `want` lacks (all of
+ * them when everything starts over), then remembers want's ids. */
+static void forget_departed(sv_prio_state *st, const snap_frame *want, bool all) {
+    int wi = 0;
+    for (int i = 0; i < st->count; i++) {
+        uint16_t id = st->ids[i];
+        while (wi < want->count && want->ents[wi].id < id) wi++;
+        bool stays = !all && wi < want->count && want->ents[wi].id == id;
+        if (!stays && id < PROTO_MAX_ENTITIES) st->e[id] = (sv_prio_entry){0, 0};
+    }
+    st->count = want->count;
+    for (int i = 0; i < want->count; i++) st->ids[i] = want->ents[i].id;
+}
+
+void sv_prio_order(sv_prio_state *st, const snap_frame *want, const float *d2, uint16_t self_id,
+                   const snap_frame *baseline, uint16_t *priority) {
+    forget_departed(st, want, baseline == NULL);
+    uint16_t rank[PROTO_VIEW_MAX_ENTITIES];
+    uint8_t idx[PROTO_VIEW_MAX_ENTITIES];
+    int nk = 0, np = 0, bi = 0;
+    for (int i = 0; i < want->count; i++) {
+        const snap_entity *n = &want->ents[i];
+        if (n->id == self_id) {
+            priority[np++] = (uint16_t)i;
+            continue;
+        }
+        /* New to the client, or its status changed: it matters more. */
+        const snap_entity *b = NULL;
+        if (baseline) {
+            while (bi < baseline->count && baseline->ents[bi].id < n->id) bi++;
+            if (bi < baseline->count && baseline->ents[bi].id == n->id) b = &baseline->ents[bi];
+        }
+        int changed = !b || b->flags != n->flags || b->health != n->health;
+        sv_prio_entry *e = &st->e[n->id];
+        uint32_t acc = (uint32_t)e->acc + sv_prio_weight(d2[i], changed);
+        e->acc = (uint16_t)(acc > 0xffffu ? 0xffffu : acc);
+        rank[i] = rank_of(e);
+        idx[nk++] = (uint8_t)i; /* in id order: equal ranks keep it, lower id first */
+    }
+    sort_by_rank_desc(rank, idx, nk);
+    for (int k = 0; k < nk; k++) priority[np++] = idx[k];
+}
+
+void sv_prio_after(sv_prio_state *st, const snap_frame *want, const snap_frame *view) {
+    int vi = 0;
+    for (int i = 0; i < want->count; i++) {
+        const snap_entity *n = &want->ents[i];
+        while (vi < view->count && view->ents[vi].id < n->id) vi++;
+        sv_prio_entry *e = &st->e[n->id];
+        if (vi < view->count && entity_equal(&view->ents[vi], n)) *e = (sv_prio_entry){0, 0};
+        else if (e->age < 255) e->age++;
+    }
+}
