@@ -18,14 +18,14 @@ void bits_write(bit_writer *w, uint32_t v, int n) {
         w->overflow = true;
         return;
     }
-    for (int i = 0; i < n;) {
-        size_t byte = w->bitpos / 8;
-        int shift = (int)(w->bitpos % 8);
-        int take = 8 - shift < n - i ? 8 - shift : n - i;
-        w->buf[byte] |= (uint8_t)(((v >> i) & ((1u << take) - 1u)) << shift);
-        w->bitpos += (size_t)take;
-        i += take;
-    }
+    /* Shift the value into place once and OR it in whole bytes (at most 5;
+     * the bound check above keeps the last one inside the buffer). */
+    size_t byte = w->bitpos / 8;
+    int shift = (int)(w->bitpos % 8);
+    uint64_t x = (uint64_t)v << shift;
+    int nbytes = (shift + n + 7) / 8;
+    for (int k = 0; k < nbytes; k++) w->buf[byte + (size_t)k] |= (uint8_t)(x >> (8 * k));
+    w->bitpos += (size_t)n;
 }
 
 void bits_reader_init(bit_reader *r, const uint8_t *buf, size_t len) {
