@@ -163,6 +163,9 @@ pass "loss 20% both ways: $LOSS_PCT% echoed (up lost $UP_LOST/500, down lost $DO
 # 100 ms away from every edge. The second window is there for very loaded
 # machines, where the probe may start late and miss much of the first; if
 # both are mostly missed, the run is repeated (at most 3 times).
+# At 100 probes/s the two 900 ms windows hold 180 send times; a probe that
+# was held up by a loaded machine sends its backlog at once, so a few more
+# can land inside (bound 200).
 for attempt in 1 2 3; do
     start_netsim bo --blackout 0.5:1 --blackout 3:1
     probe bo --count 450 --rate 100 --linger 300 --log "$WORK/bo.probes"
@@ -177,7 +180,7 @@ for attempt in 1 2 3; do
     [ "$IN" -ge 100 ] && break
     echo "note: probe started $FIRST ms after netsim (loaded machine); repeating the blackout run"
 done
-expect_range "blackout: probes sent inside the windows" "$IN" 100 180
+expect_range "blackout: probes sent inside the windows" "$IN" 100 200
 expect_eq "blackout: echoes for probes sent inside the windows" "$IN_ECHO" 0
 expect_range "blackout: probes sent outside the windows" "$OUT" 150 450
 expect_range "blackout: echoed outside the windows" "$OUT_ECHO" $((OUT * 9 / 10)) "$OUT"
