@@ -3,15 +3,7 @@
 # reaches them as a server chat line, kick removes one with the reason it
 # shows, map changes the map (clients load it and play on), quit shuts down.
 . "$(dirname "$0")/lib.sh"
-mkfifo "$WORK/stdin"
-"$GAMESERVER" --port 0 --max-players 4 <"$WORK/stdin" >"$WORK/console.out" 2>"$WORK/server.log" &
-SERVER_PID=$!
-exec 3>"$WORK/stdin"   # keep the console open while the test talks to it
-for _ in $(seq 1 100); do
-    PORT=$(sed -n 's/.*listening on UDP port \([0-9]*\).*/\1/p' "$WORK/server.log" | head -n 1)
-    [ -n "$PORT" ] && break; sleep 0.05
-done
-[ -n "$PORT" ] || fail "server did not start"
+start_console_server --max-players 4
 run_client ann --duration 8
 run_client bob --duration 8
 wait_log "$WORK/server.log" "(2 playing)"

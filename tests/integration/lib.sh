@@ -40,6 +40,23 @@ start_srv() {
     fail "server $tag did not print its port"
 }
 
+# start_console_server [options...]: the test's main server with its console
+# on a FIFO: write commands to descriptor 3 (echo status >&3); what the
+# console prints goes to console.out, the log to server.log. Sets SERVER_PID
+# and PORT.
+start_console_server() {
+    mkfifo "$WORK/stdin"
+    "$GAMESERVER" --port 0 "$@" <"$WORK/stdin" >"$WORK/console.out" 2>"$WORK/server.log" &
+    SERVER_PID=$!
+    exec 3>"$WORK/stdin"   # keep the console open while the test talks to it
+    for _ in $(seq 1 100); do
+        PORT=$(sed -n 's/.*listening on UDP port \([0-9]*\).*/\1/p' "$WORK/server.log" | head -n 1)
+        [ -n "$PORT" ] && return 0
+        sleep 0.05
+    done
+    fail "server did not start"
+}
+
 # start_server [options...]: the test's main server (log server.log); sets
 # SERVER_PID and PORT.
 start_server() {

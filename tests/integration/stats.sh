@@ -16,16 +16,7 @@ expect_eq "exit for an unopenable --stats file" "$rc" 1
 grep -q "cannot open the --stats file $WORK/no/such/dir/s.jsonl" "$WORK/nodir.err" || fail "no message for the bad --stats file"
 "$GAMESERVER" --help | grep -q -- "--stats FILE" || fail "--help does not list --stats"
 
-mkfifo "$WORK/stdin"
-"$GAMESERVER" --port 0 --max-players 4 --discovery-port 0 --stats "$STATS" <"$WORK/stdin" >"$WORK/console.out" \
-    2>"$WORK/server.log" &
-SERVER_PID=$!
-exec 3>"$WORK/stdin"   # keep the console open while the test talks to it
-for _ in $(seq 1 100); do
-    PORT=$(sed -n 's/.*listening on UDP port \([0-9]*\).*/\1/p' "$WORK/server.log" | head -n 1)
-    [ -n "$PORT" ] && break; sleep 0.05
-done
-[ -n "$PORT" ] || fail "server did not start"
+start_console_server --max-players 4 --discovery-port 0 --stats "$STATS"
 run_client ann --bot --duration 4
 run_client bob --bot --duration 4
 wait_log "$STATS" '"players":2,' 8
