@@ -12,6 +12,17 @@ static void set_state(cl_conn *c, conn_state s, double now) {
     c->state_since = now;
 }
 
+/* Starts an ENet connection to the server, announcing the protocol version
+ * (flagged as resuming when we hold a session token). Timeouts are set now;
+ * the throttle once connected (ENet sends that setting as a command, which a
+ * connecting peer cannot take). False if ENet has no free peer. */
+static bool connect_peer(cl_conn *c) {
+    c->peer = enet_host_connect(c->host, &c->server_addr, PROTO_CHANNEL_COUNT,
+                                c->cfg.protocol_version | (c->have_token ? PROTO_CONNECT_RESUMING : 0));
+    if (c->peer) net_peer_timeouts(c->peer, (uint32_t)c->cfg.peer_timeout_ms);
+    return c->peer != NULL;
+}
+
 bool cl_conn_start(cl_conn *c, const cl_config *cfg, double now, char *err, size_t err_cap) {
     memset(c, 0, sizeof *c);
     c->cfg = *cfg;
@@ -32,23 +43,17 @@ bool cl_conn_start(cl_conn *c, const cl_config *cfg, double now, char *err, size
     }
     c->host->maximumPacketSize = PROTO_MAX_PACKET_BYTES;
     c->host->maximumWaitingData = NET_MAX_WAITING_DATA;
-    bool resuming = cfg->resume_id != PROTO_NO_RESUME; /* test hook: a stranger's resume */
-    c->peer = enet_host_connect(c->host, &c->server_addr, PROTO_CHANNEL_COUNT,
-                                cfg->protocol_version | (resuming ? PROTO_CONNECT_RESUMING : 0));
-    if (!c->peer) {
+    if (cfg->resume_id != PROTO_NO_RESUME) { /* test hook: try someone's slot */
+        memcpy(c->token, cfg->resume_token, sizeof c->token);
+        c->have_token = true;
+        c->session_id = cfg->resume_id;
+    }
+    if (!connect_peer(c)) {
         snprintf(err, err_cap, "cannot start a connection");
         enet_host_destroy(c->host);
         c->host = NULL;
         enet_deinitialize();
         return false;
-    }
-    /* Timeouts now; the throttle is configured once connected (ENet sends
-     * that setting as a command, which a connecting peer cannot take). */
-    net_peer_timeouts(c->peer, (uint32_t)cfg->peer_timeout_ms);
-    if (cfg->resume_id != PROTO_NO_RESUME) { /* test hook: try someone's slot */
-        memcpy(c->token, cfg->resume_token, sizeof c->token);
-        c->have_token = true;
-        c->session_id = cfg->resume_id;
     }
     cl_bot_init(&c->bot, cfg->seed ? cfg->seed : cl_bot_hash(cfg->name));
     set_state(c, CONN_CONNECTING, now);
@@ -157,13 +162,10 @@ static void reconnect_step(cl_conn *c, double now) {
         give_up_reconnect(c, now, "could not get back in");
         return;
     }
-    c->peer = enet_host_connect(c->host, &c->server_addr, PROTO_CHANNEL_COUNT,
-                                c->cfg.protocol_version | PROTO_CONNECT_RESUMING);
-    if (!c->peer) {
+    if (!connect_peer(c)) { /* have_token holds here (may_reconnect): the resume flag goes along */
         give_up_reconnect(c, now, "cannot start a connection");
         return;
     }
-    net_peer_timeouts(c->peer, (uint32_t)c->cfg.peer_timeout_ms);
     c->attempt_at = now;
     c->attempts++;
     snprintf(c->status, sizeof c->status, "Connection lost - reconnecting to %s (attempt %u)", c->server_text,

@@ -70,14 +70,13 @@ static bool player_room(const server *s) {
 
 /* Ends a connection that never joined, at once: its ENet peer is free for
  * the next caller (a graceful disconnect would hold it until acknowledged). */
-static void drop_handshake_now(server *s, sv_client *c, proto_reason reason) {
+static void drop_handshake_now(sv_client *c, proto_reason reason) {
     if (c->peer) {
         c->peer->data = NULL;
         enet_peer_disconnect_now(c->peer, proto_reason_pack(reason, 0));
     }
     c->peer = NULL;
     c->state = SLOT_FREE;
-    (void)s;
 }
 
 void sv_clients_on_connect(server *s, ENetPeer *peer, uint32_t data, double now) {
@@ -110,7 +109,7 @@ void sv_clients_on_connect(server *s, ENetPeer *peer, uint32_t data, double now)
         if (s->handshakes_evicted++ % 100 == 0)
             log_warn("%d connections in progress: dropping the oldest (%s); %llu dropped so far", SV_MAX_HANDSHAKES,
                      oldest->addr, (unsigned long long)s->handshakes_evicted);
-        drop_handshake_now(s, oldest, PROTO_REASON_HANDSHAKE);
+        drop_handshake_now(oldest, PROTO_REASON_HANDSHAKE);
         c = oldest;
     }
     memset(c, 0, sizeof *c);
@@ -429,7 +428,7 @@ void sv_clients_check_timers(server *s, double now) {
         sv_client *c = &s->clients[i];
         if (c->state == SLOT_HANDSHAKE && now - c->connected_at > SV_HANDSHAKE_TIMEOUT) {
             log_info("%s sent no hello in %.0f s: dropped", c->addr, SV_HANDSHAKE_TIMEOUT);
-            drop_handshake_now(s, c, PROTO_REASON_HANDSHAKE);
+            drop_handshake_now(c, PROTO_REASON_HANDSHAKE);
         } else if (c->state == SLOT_DETACHED && now - c->detached_at > s->cfg.resume_grace) {
             log_info("player %d '%s' did not come back in %d s: slot freed", i, c->name, s->cfg.resume_grace);
             release(s, c, PROTO_REASON_TIMED_OUT);
