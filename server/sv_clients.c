@@ -263,11 +263,8 @@ static sv_client *resume_target(server *s, const sv_client *c, const msg_hello *
 
 /* Moves the connection of handshake slot c into player slot to. */
 static void move_connection(server *s, sv_client *c, sv_client *to) {
-    char addr[sizeof c->addr];
-    snprintf(addr, sizeof addr, "%s", c->addr);
-    uint32_t bad = c->bad_packets;
-    attach(s, to, c->peer, addr, c->connected_at);
-    to->bad_packets = bad;
+    attach(s, to, c->peer, c->addr, c->connected_at);
+    to->bad_packets = c->bad_packets;
     c->peer = NULL;
     c->state = SLOT_FREE;
 }
