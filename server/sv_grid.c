@@ -144,10 +144,13 @@ static void select_smallest(sv_grid_hit *h, int n, int k) {
     }
 }
 
-int sv_grid_nearest(const sv_grid *g, float x, float y, int k, int skip, sv_grid_hit *out) {
-    if (!g->built || g->count == 0 || k <= 0) return 0;
+int sv_grid_nearest(const sv_grid *g, float x, float y, int k, int skip, float max_r, sv_grid_hit *out) {
+    if (!g->built || g->count == 0 || k <= 0 || !(max_r >= 0.0f)) return 0;
     int cx = cell_of(x, g->cols), cy = cell_of(y, g->rows);
     int limit = ring_limit(g, cx, cy);
+    /* Anything on ring r is at least (r - 1) cells away. */
+    if (max_r / SV_GRID_CELL + 1.0f < (float)limit) limit = (int)(max_r / SV_GRID_CELL) + 1;
+    float max_d2 = max_r * max_r;
     int n = 0;
     for (int r = 0; r <= limit; r++) {
         uint16_t span[MAX_SPANS][2];
@@ -156,8 +159,8 @@ int sv_grid_nearest(const sv_grid *g, float x, float y, int k, int skip, sv_grid
             for (int i = span[s][0]; i < span[s][1]; i++) {
                 const sv_grid_item *it = &g->items[i];
                 if ((int)it->id == skip) continue;
-                float dx = it->x - x, dy = it->y - y;
-                out[n++] = (sv_grid_hit){dx * dx + dy * dy, it->id};
+                float dx = it->x - x, dy = it->y - y, d2 = dx * dx + dy * dy;
+                if (d2 <= max_d2) out[n++] = (sv_grid_hit){d2, it->id};
             }
         if (n < k || r == limit) continue;
         /* Done when k found are nearer than anything outside these rings. */

@@ -64,12 +64,13 @@ void sv_grid_build(sv_grid *g);
  * of them, in no particular order. Returns how many were written. */
 int sv_grid_query_radius(const sv_grid *g, float x, float y, float r, uint16_t *out, int cap);
 
-/* The k entities nearest to (x, y) by (squared distance, id), leaving out
+/* The k entities nearest to (x, y) by (squared distance, id) among those
+ * within max_r of it (d2 <= max_r * max_r; INFINITY: no limit), leaving out
  * the id `skip` (pass -1 to skip none): written to out[0..n) in no
  * particular order, n = min(k, entities considered). `out` must have room
  * for every entity in the grid (g->count): it is also the scratch space.
  * Returns n. */
-int sv_grid_nearest(const sv_grid *g, float x, float y, int k, int skip, sv_grid_hit *out);
+int sv_grid_nearest(const sv_grid *g, float x, float y, int k, int skip, float max_r, sv_grid_hit *out);
 
 /* Squared distance from (x, y) to the nearest entity, stopping early with
  * a value <= `enough` as soon as one that close is found (pass a negative

@@ -14,22 +14,37 @@ static bool entity_equal(const snap_entity *a, const snap_entity *b) {
            a->aim == b->aim && a->flags == b->flags && a->health == b->health;
 }
 
-/* Sorts idx[0..n) by rank[idx], highest first, keeping the given order
- * among equal ranks: a two-pass LSD radix sort over the 16-bit ranks (no
- * comparisons, no allocation, linear in n). */
-static void sort_by_rank_desc(const uint16_t *rank, uint8_t *idx, int n) {
-    uint8_t tmp[PROTO_VIEW_MAX_ENTITIES];
-    uint16_t count[2][257];
+/* One stable counting-sort pass of idx[0..n) into out by byte `shift` of
+ * ~rank (ascending in ~rank is descending in rank). */
+static void radix_pass(const uint16_t *rank, const uint8_t *idx, uint8_t *out, int n, int shift) {
+    uint16_t count[257];
     memset(count, 0, sizeof count);
+    for (int i = 0; i < n; i++) count[(((uint16_t)~rank[idx[i]] >> shift) & 0xffu) + 1]++;
+    for (int b = 0; b < 256; b++) count[b + 1] = (uint16_t)(count[b + 1] + count[b]);
+    for (int i = 0; i < n; i++) out[count[((uint16_t)~rank[idx[i]] >> shift) & 0xffu]++] = idx[i];
+}
+
+/* Sorts idx[0..n) by rank[idx], highest first, keeping the given order
+ * among equal ranks: an LSD radix sort over the 16-bit ranks (no
+ * comparisons, no allocation, linear in n), skipping a byte all ranks
+ * share (the high one, mostly: accumulators rarely pass 255). */
+static void sort_by_rank_desc(const uint16_t *rank, uint8_t *idx, int n) {
+    if (n < 2) return;
+    uint16_t all_or = 0, all_and = 0xffffu;
     for (int i = 0; i < n; i++) {
-        uint16_t inv = (uint16_t)~rank[idx[i]]; /* ascending in ~rank = descending in rank */
-        count[0][(inv & 0xffu) + 1]++;
-        count[1][(inv >> 8) + 1]++;
+        all_or |= rank[idx[i]];
+        all_and &= rank[idx[i]];
     }
-    for (int d = 0; d < 2; d++)
-        for (int b = 0; b < 256; b++) count[d][b + 1] = (uint16_t)(count[d][b + 1] + count[d][b]);
-    for (int i = 0; i < n; i++) tmp[count[0][(uint16_t)~rank[idx[i]] & 0xffu]++] = idx[i];
-    for (int i = 0; i < n; i++) idx[count[1][(uint16_t)~rank[tmp[i]] >> 8]++] = tmp[i];
+    uint16_t differ = (uint16_t)(all_or ^ all_and); /* bits not all the same */
+    uint8_t tmp[PROTO_VIEW_MAX_ENTITIES];
+    if (differ & 0xffu) {
+        radix_pass(rank, idx, tmp, n, 0);
+        memcpy(idx, tmp, (size_t)n);
+    }
+    if (differ >> 8) {
+        radix_pass(rank, idx, tmp, n, 8);
+        memcpy(idx, tmp, (size_t)n);
+    }
 }
 
 /* The order key of one entity: overdue ones (by age, then accumulated

@@ -200,9 +200,16 @@ void sv_broadcast(server *s, uint8_t channel, const uint8_t *buf, size_t len, ne
 /* Puts every entity into s->view_grid and its quantized state into
  * s->view_ents (once per snapshot round, before sv_snapshot_build). */
 void sv_snapshot_index(server *s);
+/* How far a client's view reaches, tiles: the client's camera shows 22
+ * tiles top to bottom (cl_render.c), so about 20 to either side in a 16:9
+ * window and 26 in a 21:9 one; 40 leaves room for what is about to come
+ * into sight. Nothing farther is relevant to it. */
+#define SV_VIEW_RADIUS 40.0f
+
 /* Fills want with the entities client `viewer` should hold (sorted by id):
- * itself and its PROTO_VIEW_MAX_ENTITIES - 1 nearest (all when fewer), found
- * in s->view_grid; d2[i] gets want->ents[i]'s squared distance (tiles). */
+ * itself and its PROTO_VIEW_MAX_ENTITIES - 1 nearest within SV_VIEW_RADIUS
+ * (all of them when fewer), found in s->view_grid; d2[i] gets
+ * want->ents[i]'s squared distance (tiles). */
 void sv_snapshot_build(server *s, const sv_client *viewer, snap_frame *want, float *d2);
 /* Builds, delta-encodes against each client's acknowledged snapshot, and
  * sends one snapshot to every PLAYING client. */

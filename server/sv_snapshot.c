@@ -8,7 +8,8 @@
  *
  * Interest management: once per snapshot round every entity (players in the
  * game, rockets in flight, pickups) goes into a spatial grid (sv_grid.c),
- * and each client's view is its PROTO_VIEW_MAX_ENTITIES nearest, found by
+ * and each client's view is itself and its PROTO_VIEW_MAX_ENTITIES - 1
+ * nearest within SV_VIEW_RADIUS (what its camera can show soon), found by
  * searching rings of cells around it: the cost per client depends on the
  * density around it, not on the number of entities. Within one datagram,
  * changes are admitted in the order of the client's priority accumulators
@@ -78,7 +79,8 @@ void sv_snapshot_index(server *s) {
 void sv_snapshot_build(server *s, const sv_client *viewer, snap_frame *want, float *d2) {
     uint16_t self = sv_client_id(s, viewer);
     sv_grid_hit *hits = s->near_scratch; /* room for every entity */
-    int n = sv_grid_nearest(&s->view_grid, viewer->ps.x, viewer->ps.y, PROTO_VIEW_MAX_ENTITIES - 1, self, hits);
+    int n = sv_grid_nearest(&s->view_grid, viewer->ps.x, viewer->ps.y, PROTO_VIEW_MAX_ENTITIES - 1, self,
+                            SV_VIEW_RADIUS, hits);
     hits[n++] = (sv_grid_hit){0.0f, self};
     /* Into id order through a bitmap of the chosen ids. */
     uint64_t chosen[(PROTO_MAX_ENTITIES + 63) / 64];

@@ -11,21 +11,11 @@ void bits_writer_init(bit_writer *w, uint8_t *buf, size_t cap) {
     if (cap) memset(buf, 0, cap);
 }
 
-void bits_write(bit_writer *w, uint32_t v, int n) {
-    if (w->overflow || n <= 0) return;
-    if (n < 32) v &= (1u << n) - 1u;
-    if (w->bitpos + (size_t)n > w->cap * 8) {
-        w->overflow = true;
-        return;
-    }
-    /* Shift the value into place once and OR it in whole bytes (at most 5;
-     * the bound check above keeps the last one inside the buffer). */
-    size_t byte = w->bitpos / 8;
-    int shift = (int)(w->bitpos % 8);
-    uint64_t x = (uint64_t)v << shift;
-    int nbytes = (shift + n + 7) / 8;
-    for (int k = 0; k < nbytes; k++) w->buf[byte + (size_t)k] |= (uint8_t)(x >> (8 * k));
-    w->bitpos += (size_t)n;
+void bits_write_tail(bit_writer *w, uint64_t shifted, size_t byte, int n) {
+    /* n counts the field's bits plus its offset in the first byte; the
+     * bound check in bits_write keeps the last byte inside the buffer. */
+    int nbytes = (n + 7) / 8;
+    for (int k = 0; k < nbytes; k++) w->buf[byte + (size_t)k] |= (uint8_t)(shifted >> (8 * k));
 }
 
 void bits_reader_init(bit_reader *r, const uint8_t *buf, size_t len) {
@@ -35,7 +25,7 @@ void bits_reader_init(bit_reader *r, const uint8_t *buf, size_t len) {
     r->error = false;
 }
 
-uint32_t bits_read(bit_reader *r, int n) {
+uint32_t bits_read_tail(bit_reader *r, int n) {
     if (r->error || n <= 0) return 0;
     if (n > 32 || r->bitpos + (size_t)n > r->len * 8) {
         r->error = true;

@@ -72,17 +72,14 @@ const snap_entity *snap_frame_find(const snap_frame *f, uint16_t id) {
 
 size_t snap_naive_bytes(int entities) { return 13u + (size_t)entities * 24u; }
 
-static bool entity_valid(const snap_entity *e) {
-    return e->id < PROTO_MAX_ENTITIES && e->x < PROTO_POS_Q_LIMIT && e->y < PROTO_POS_Q_LIMIT &&
-           e->vx >= -VEL_Q_MAX && e->vx <= VEL_Q_MAX && e->vy >= -VEL_Q_MAX && e->vy <= VEL_Q_MAX &&
-           !(e->flags & ~ENT_FLAG_ALL) && e->health <= PROTO_MAX_HEALTH;
-}
-
-static bool frame_valid(const snap_frame *f) {
-    if (f->count > PROTO_VIEW_MAX_ENTITIES) return false;
-    for (int i = 0; i < f->count; i++)
-        if (!entity_valid(&f->ents[i]) || (i > 0 && f->ents[i].id <= f->ents[i - 1].id)) return false;
-    return true;
+/* Every field in range. Branch-free (the encoder checks every entity of
+ * both frames): PROTO_POS_Q_LIMIT is a power of two, and a velocity is in
+ * range when v + VEL_Q_MAX, as unsigned, is at most 2 * VEL_Q_MAX. */
+static inline bool entity_valid(const snap_entity *e) {
+    return (e->id < PROTO_MAX_ENTITIES) & ((e->x | e->y) < PROTO_POS_Q_LIMIT) &
+           ((uint32_t)((int32_t)e->vx + VEL_Q_MAX) <= 2u * (uint32_t)VEL_Q_MAX) &
+           ((uint32_t)((int32_t)e->vy + VEL_Q_MAX) <= 2u * (uint32_t)VEL_Q_MAX) & !(e->flags & ~ENT_FLAG_ALL) &
+           (e->health <= PROTO_MAX_HEALTH);
 }
 
 /* Where a coordinate is expected `ticks` after the baseline, given the
@@ -90,8 +87,9 @@ static bool frame_valid(const snap_frame *f) {
  * the simulation moves by the new velocity each tick (semi-implicit Euler),
  * so with constant velocity this is exact, per-tick rounding included, and
  * while accelerating the average of the two leaves a small residual. */
-static int32_t reckon(uint32_t pos, int16_t v0, int16_t vn, uint32_t ticks, int tick_rate) {
+static inline int32_t reckon(uint32_t pos, int16_t v0, int16_t vn, uint32_t ticks, int tick_rate) {
     int64_t move;
+    if (v0 == 0 && vn == 0 && pos < PROTO_POS_Q_LIMIT) return (int32_t)pos; /* standing still: no division */
     if (v0 == vn) {
         move = (int64_t)sim_step_units(v0, tick_rate) * (int64_t)ticks; /* the sim's own step */
     } else {
@@ -105,81 +103,149 @@ static int32_t reckon(uint32_t pos, int16_t v0, int16_t vn, uint32_t ticks, int 
     return (int32_t)p;
 }
 
-static int bucket_bits(uint32_t v, const uint8_t w[4]) {
+/* The selector of the narrowest of the four widths that holds v; 4 when
+ * none does. */
+static inline int bucket_sel(uint32_t v, const uint8_t w[4]) {
     for (int i = 0; i < 4; i++)
-        if (w[i] >= 32 || v < (1u << w[i])) return 2 + w[i];
-    return 64; /* cannot be coded: never admitted */
+        if (w[i] >= 32 || v < (1u << w[i])) return i;
+    return 4;
 }
 
+/* One bucketed record field, sized once: its selector and value go out in
+ * one write of 2 + width bits (every record width is at most 22). */
 typedef struct {
+    uint32_t code;
+    uint8_t bits; /* 0: the value does not fit any width */
+} field;
+
+static inline field field_of(uint32_t v, const uint8_t w[4]) {
+    int sel = bucket_sel(v, w);
+    if (sel == 4) return (field){0, 0};
+    return (field){(uint32_t)sel | v << 2, (uint8_t)(2 + w[sel])};
+}
+
+/* Bits a field costs; a value no width holds costs more than any budget. */
+static inline int field_cost(field f) { return f.bits ? f.bits : 1 << 20; }
+
+/* One entry of the merge of the wanted and baseline entities, in id order:
+ * an update (mask 0 when nothing changed: no record), a new entity or a
+ * removal. The record's variable fields are worked out once, here, for its
+ * cost, its bits and the client's view. */
+typedef struct {
+    const snap_entity *now;  /* wanted state (update, new) */
+    const snap_entity *base; /* baseline state (update, removal) */
+    int cost;                /* bits, gap counted at its largest */
     uint16_t id;
     uint8_t kind;
-    uint8_t mask;           /* update fields */
-    const snap_entity *now; /* wanted state (update, new) */
-    const snap_entity *base;
-    int cost;               /* bits, gap counted at its largest */
+    uint8_t mask;            /* update fields */
     bool admitted;
+    field f[5];              /* update: VEL vx vy, POS x y, AIM; new: vx vy */
 } change;
 
-static int change_cost(change *c, uint32_t dticks, int tick_rate) {
-    int bits = GAP_BITS_MAX + (c->kind == K_UPDATE ? 1 : 2);
+static void plan_update(change *c, uint32_t dticks, int tick_rate) {
     const snap_entity *n = c->now, *b = c->base;
-    if (c->kind == K_UPDATE) {
-        bits += 4;
-        if (c->mask & F_POS)
-            bits += bucket_bits(bits_zigzag((int32_t)n->x - reckon(b->x, b->vx, n->vx, dticks, tick_rate)), W_POS) +
-                    bucket_bits(bits_zigzag((int32_t)n->y - reckon(b->y, b->vy, n->vy, dticks, tick_rate)), W_POS);
-        if (c->mask & F_VEL)
-            bits += bucket_bits(bits_zigzag(n->vx - b->vx), W_VEL) + bucket_bits(bits_zigzag(n->vy - b->vy), W_VEL);
-        if (c->mask & F_AIM) bits += bucket_bits(bits_zigzag((int16_t)(uint16_t)(n->aim - b->aim)), W_AIM);
-        if (c->mask & F_FLAGS) bits += 8 + 7;
-    } else if (c->kind == K_NEW) {
-        bits += 2 * PROTO_POS_BITS + bucket_bits(bits_zigzag(n->vx), W_VEL) + bucket_bits(bits_zigzag(n->vy), W_VEL) +
-                16 + 8 + 7;
-    }
-    return bits;
-}
-
-static uint8_t update_mask(const snap_entity *n, const snap_entity *b, uint32_t dticks, int tick_rate) {
+    int32_t rx = (int32_t)n->x - reckon(b->x, b->vx, n->vx, dticks, tick_rate);
+    int32_t ry = (int32_t)n->y - reckon(b->y, b->vy, n->vy, dticks, tick_rate);
     uint8_t m = 0;
-    if ((int32_t)n->x != reckon(b->x, b->vx, n->vx, dticks, tick_rate) ||
-        (int32_t)n->y != reckon(b->y, b->vy, n->vy, dticks, tick_rate))
+    int bits = GAP_BITS_MAX + 1 + 4;
+    if (n->vx != b->vx || n->vy != b->vy) {
+        m |= F_VEL;
+        c->f[0] = field_of(bits_zigzag(n->vx - b->vx), W_VEL);
+        c->f[1] = field_of(bits_zigzag(n->vy - b->vy), W_VEL);
+        bits += field_cost(c->f[0]) + field_cost(c->f[1]);
+    }
+    if (rx || ry) {
         m |= F_POS;
-    if (n->vx != b->vx || n->vy != b->vy) m |= F_VEL;
-    if (n->aim != b->aim) m |= F_AIM;
-    if (n->flags != b->flags || n->health != b->health) m |= F_FLAGS;
-    return m;
+        c->f[2] = field_of(bits_zigzag(rx), W_POS);
+        c->f[3] = field_of(bits_zigzag(ry), W_POS);
+        bits += field_cost(c->f[2]) + field_cost(c->f[3]);
+    }
+    if (n->aim != b->aim) {
+        m |= F_AIM;
+        c->f[4] = field_of(bits_zigzag((int16_t)(uint16_t)(n->aim - b->aim)), W_AIM);
+        bits += field_cost(c->f[4]);
+    }
+    if (n->flags != b->flags || n->health != b->health) {
+        m |= F_FLAGS;
+        bits += 8 + 7;
+    }
+    c->mask = m;
+    c->cost = bits;
 }
 
-static void write_record(bit_writer *w, const change *c, uint32_t dticks, int tick_rate) {
-    const snap_entity *n = c->now, *b = c->base;
+static void plan_new(change *c) {
+    const snap_entity *n = c->now;
+    c->f[0] = field_of(bits_zigzag(n->vx), W_VEL);
+    c->f[1] = field_of(bits_zigzag(n->vy), W_VEL);
+    c->cost = GAP_BITS_MAX + 2 + 2 * PROTO_POS_BITS + field_cost(c->f[0]) + field_cost(c->f[1]) + 16 + 8 + 7;
+}
+
+/* A field no width holds (never admitted for a valid frame) spoils the
+ * writer rather than going out as nothing. */
+static inline void write_field(bit_writer *w, field f) {
+    if (f.bits) bits_write(w, f.code, f.bits);
+    else w->overflow = true;
+}
+
+static void write_record(bit_writer *w, const change *c) {
+    const snap_entity *n = c->now;
     if (c->kind == K_UPDATE) {
-        bits_write(w, 1, 1);
-        bits_write(w, c->mask, 4);
+        bits_write(w, 1u | (uint32_t)c->mask << 1, 5); /* update, then its mask */
         if (c->mask & F_VEL) {
-            bits_write_bucket(w, bits_zigzag(n->vx - b->vx), W_VEL);
-            bits_write_bucket(w, bits_zigzag(n->vy - b->vy), W_VEL);
+            write_field(w, c->f[0]);
+            write_field(w, c->f[1]);
         }
         if (c->mask & F_POS) {
-            bits_write_bucket(w, bits_zigzag((int32_t)n->x - reckon(b->x, b->vx, n->vx, dticks, tick_rate)), W_POS);
-            bits_write_bucket(w, bits_zigzag((int32_t)n->y - reckon(b->y, b->vy, n->vy, dticks, tick_rate)), W_POS);
+            write_field(w, c->f[2]);
+            write_field(w, c->f[3]);
         }
-        if (c->mask & F_AIM) bits_write_bucket(w, bits_zigzag((int16_t)(uint16_t)(n->aim - b->aim)), W_AIM);
-        if (c->mask & F_FLAGS) {
-            bits_write(w, n->flags, 8);
-            bits_write(w, n->health, 7);
-        }
+        if (c->mask & F_AIM) write_field(w, c->f[4]);
+        if (c->mask & F_FLAGS) bits_write(w, n->flags | (uint32_t)n->health << 8, 15);
+    } else if (c->kind == K_NEW) {
+        bits_write(w, 2u, 2); /* not an update, new */
+        bits_write(w, n->x, PROTO_POS_BITS);
+        bits_write(w, n->y, PROTO_POS_BITS);
+        write_field(w, c->f[0]);
+        write_field(w, c->f[1]);
+        bits_write(w, n->aim | (uint32_t)n->flags << 16 | (uint32_t)n->health << 24, 31);
     } else {
-        bits_write(w, 0, 1);
-        bits_write(w, c->kind == K_NEW ? 1 : 0, 1);
-        if (c->kind == K_NEW) {
-            bits_write(w, n->x, PROTO_POS_BITS);
-            bits_write(w, n->y, PROTO_POS_BITS);
-            bits_write_bucket(w, bits_zigzag(n->vx), W_VEL);
-            bits_write_bucket(w, bits_zigzag(n->vy), W_VEL);
-            bits_write(w, n->aim, 16);
-            bits_write(w, n->flags, 8);
-            bits_write(w, n->health, 7);
+        bits_write(w, 0u, 2); /* not an update, removed */
+    }
+}
+
+/* Appends e, moved as dead reckoning says with its velocity unchanged:
+ * what the decoder makes of a baseline entity without a record. */
+static void view_push_reckoned(snap_frame *v, const snap_entity *b, uint32_t dticks, int tick_rate) {
+    snap_entity *e = &v->ents[v->count++];
+    *e = *b;
+    e->x = (uint32_t)reckon(b->x, b->vx, b->vx, dticks, tick_rate);
+    e->y = (uint32_t)reckon(b->y, b->vy, b->vy, dticks, tick_rate);
+}
+
+/* The frame the client will hold after decoding, worked out from the plan
+ * instead of by decoding: an admitted update or new entity decodes to
+ * exactly the wanted state (its residuals are taken against the same
+ * reckoning), so does an update with nothing to send, and a baseline entity
+ * whose record was left out (update or removal) is reckoned on. The
+ * snapshot tests check it against snap_decode on every encoding. */
+static void derive_view(snap_frame *v, const snap_frame *want, const change *changes, int nc, uint32_t dticks,
+                        int tick_rate) {
+    v->tick = want->tick;
+    v->last_cmd_tick = want->last_cmd_tick;
+    v->self_ammo = want->self_ammo;
+    v->count = 0;
+    for (int i = 0; i < nc; i++) {
+        const change *c = &changes[i];
+        switch (c->kind) {
+        case K_NEW:
+            if (c->admitted) v->ents[v->count++] = *c->now;
+            break;
+        case K_REMOVE:
+            if (!c->admitted) view_push_reckoned(v, c->base, dticks, tick_rate);
+            break;
+        default:
+            if (c->admitted || c->mask == 0) v->ents[v->count++] = *c->now;
+            else view_push_reckoned(v, c->base, dticks, tick_rate);
         }
     }
 }
@@ -189,50 +255,66 @@ size_t snap_encode(uint8_t *buf, size_t cap, const snap_frame *want, const uint1
     static const snap_frame empty; /* tick 0, no entities */
     if (dropped) *dropped = 0;
     const snap_frame *base = baseline ? baseline : &empty;
-    if (!frame_valid(want) || !frame_valid(base) || want->tick == 0 || tick_rate <= 0 || up_loss_pct > 100 ||
-        want->self_ammo > PROTO_MAX_AMMO)
+    if (want->count > PROTO_VIEW_MAX_ENTITIES || base->count > PROTO_VIEW_MAX_ENTITIES || want->tick == 0 ||
+        tick_rate <= 0 || up_loss_pct > 100 || want->self_ammo > PROTO_MAX_AMMO)
         return 0;
     if (baseline && (baseline->tick == 0 || baseline->tick >= want->tick || want->tick - baseline->tick > 0xffffu))
         return 0;
     uint32_t dticks = baseline ? want->tick - baseline->tick : 0;
 
-    /* Merge wanted and baseline entities into one id-ordered change list;
-     * want_change[i] maps a wanted entity to its change (or -1). */
+    /* Merge wanted and baseline entities into one id-ordered list of
+     * changes, checking each entity (range, increasing ids) as it is taken;
+     * want_change[i] maps a wanted entity to its change (or -1: none). */
     change changes[MAX_RECORDS];
     int16_t want_change[PROTO_VIEW_MAX_ENTITIES];
     int nc = 0, wi = 0, bi = 0;
+    int32_t last_w = -1, last_b = -1;
     while (wi < want->count || bi < base->count) {
         const snap_entity *n = wi < want->count ? &want->ents[wi] : NULL;
         const snap_entity *b = bi < base->count ? &base->ents[bi] : NULL;
-        change c = {0};
+        change *c = &changes[nc];
+        c->admitted = false;
+        c->mask = 0;
+        if (n && (!b || n->id <= b->id)) {
+            if (!entity_valid(n) || (int32_t)n->id <= last_w) return 0;
+            last_w = n->id;
+        }
+        if (b && (!n || b->id <= n->id)) {
+            if (!entity_valid(b) || (int32_t)b->id <= last_b) return 0;
+            last_b = b->id;
+        }
         if (n && b && n->id == b->id) {
-            c = (change){n->id, K_UPDATE, update_mask(n, b, dticks, tick_rate), n, b, 0, false};
-            want_change[wi++] = c.mask ? (int16_t)nc : -1;
+            *c = (change){.now = n, .base = b, .id = n->id, .kind = K_UPDATE};
+            plan_update(c, dticks, tick_rate);
+            want_change[wi++] = c->mask ? (int16_t)nc : -1;
             bi++;
-            if (!c.mask) continue;
         } else if (n && (!b || n->id < b->id)) {
-            c = (change){n->id, K_NEW, 0, n, NULL, 0, false};
+            *c = (change){.now = n, .id = n->id, .kind = K_NEW};
+            plan_new(c);
             want_change[wi++] = (int16_t)nc;
         } else {
-            c = (change){b->id, K_REMOVE, 0, NULL, b, 0, false};
+            *c = (change){.base = b, .id = b->id, .kind = K_REMOVE, .cost = GAP_BITS_MAX + 2};
             bi++;
         }
-        c.cost = change_cost(&c, dticks, tick_rate);
-        changes[nc++] = c;
+        nc++;
     }
 
     /* Admit removals, then changes by priority, while the budget lasts and
      * the client's view stays within its limit. */
     long budget = (long)cap * 8 - HEADER_BITS_MAX;
-    int view_count = base->count, admitted = 0;
-    for (int i = 0; i < nc; i++)
-        if (changes[i].kind == K_REMOVE && changes[i].cost <= budget) {
-            changes[i].admitted = true;
-            budget -= changes[i].cost;
+    int view_count = base->count, admitted = 0, wanted = 0;
+    for (int i = 0; i < nc; i++) {
+        change *c = &changes[i];
+        if (c->kind == K_UPDATE && c->mask == 0) continue;
+        wanted++;
+        if (c->kind == K_REMOVE && c->cost <= budget) {
+            c->admitted = true;
+            budget -= c->cost;
             view_count--;
             admitted++;
         }
-    for (int k = 0; k < want->count; k++) {
+    }
+    for (int k = 0; k < want->count && budget > 0; k++) {
         uint16_t wi_k = priority ? priority[k] : (uint16_t)k;
         if (wi_k >= want->count || want_change[wi_k] < 0) continue;
         change *c = &changes[want_change[wi_k]];
@@ -244,11 +326,7 @@ size_t snap_encode(uint8_t *buf, size_t cap, const snap_frame *want, const uint1
         view_count += grows;
         admitted++;
     }
-    if (dropped) {
-        int missing = 0;
-        for (int i = 0; i < nc; i++) missing += !changes[i].admitted;
-        *dropped = missing;
-    }
+    if (dropped) *dropped = wanted - admitted;
 
     bit_writer w;
     bits_writer_init(&w, buf, cap);
@@ -263,16 +341,13 @@ size_t snap_encode(uint8_t *buf, size_t cap, const snap_frame *want, const uint1
     int prev = -1;
     for (int i = 0; i < nc; i++) {
         if (!changes[i].admitted) continue;
-        bits_write_bucket(&w, (uint32_t)(changes[i].id - prev - 1), W_GAP);
+        write_field(&w, field_of((uint32_t)(changes[i].id - prev - 1), W_GAP));
         prev = changes[i].id;
-        write_record(&w, &changes[i], dticks, tick_rate);
+        write_record(&w, &changes[i]);
     }
     if (!bits_writer_ok(&w)) return 0;
-    size_t len = bits_writer_bytes(&w);
-    /* The view is what the client will decode: derive it the same way. */
-    snap_header h;
-    if (view && snap_decode(buf, len, baseline, tick_rate, view, &h) != SNAP_OK) return 0;
-    return len;
+    if (view) derive_view(view, want, changes, nc, dticks, tick_rate);
+    return bits_writer_bytes(&w);
 }
 
 static int read_header(bit_reader *r, snap_header *h, uint32_t *cmd_raw) {

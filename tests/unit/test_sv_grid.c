@@ -87,12 +87,13 @@ static void check_radius(float x, float y, float r) {
     assert_memory_equal(got, want, (size_t)n * sizeof got[0]);
 }
 
-static void check_nearest(float x, float y, int k, int skip) {
+static void check_nearest(float x, float y, int k, int skip, float max_r) {
     static sv_grid_hit got[SV_GRID_MAX_ITEMS], want[SV_GRID_MAX_ITEMS];
-    int n = sv_grid_nearest(&grid, x, y, k, skip, got);
+    int n = sv_grid_nearest(&grid, x, y, k, skip, max_r, got);
     int m = 0;
     for (int i = 0; i < n_ents; i++)
-        if ((int)ents[i].id != skip) want[m++] = (sv_grid_hit){dist2(&ents[i], x, y), ents[i].id};
+        if ((int)ents[i].id != skip && dist2(&ents[i], x, y) <= max_r * max_r)
+            want[m++] = (sv_grid_hit){dist2(&ents[i], x, y), ents[i].id};
     qsort(want, (size_t)m, sizeof want[0], cmp_hit);
     if (m > k) m = k;
     if (n != m) fail_msg("nearest %d at (%.3f, %.3f): grid %d, brute force %d", k, x, y, n, m);
@@ -126,7 +127,10 @@ static void random_queries(int w, int h, int queries) {
         check_radius(x, y, r);
         int k = (int)(rnd() % 140u) + 1;
         int skip = n_ents && rnd() % 2 ? ents[rnd() % (unsigned)n_ents].id : -1;
-        check_nearest(x, y, k, skip);
+        /* no limit, or a view radius that cuts some off (also exactly
+         * on cell edges) */
+        float max_r = rnd() % 2 ? INFINITY : rnd() % 4 == 0 ? 8.0f * (float)(rnd() % 6) : rnd_float(0.0f, 60.0f);
+        check_nearest(x, y, k, skip, max_r);
         check_nearest_d2(x, y);
     }
 }
@@ -148,19 +152,19 @@ static void test_empty_grid(void **state) {
     sv_grid_hit hits[4];
     static sv_grid zeroed; /* never begun: valid, empty */
     assert_int_equal(sv_grid_query_radius(&zeroed, 1.0f, 1.0f, 100.0f, ids, 4), 0);
-    assert_int_equal(sv_grid_nearest(&zeroed, 1.0f, 1.0f, 4, -1, hits), 0);
+    assert_int_equal(sv_grid_nearest(&zeroed, 1.0f, 1.0f, 4, -1, INFINITY, hits), 0);
     assert_true(isinf(sv_grid_nearest_d2(&zeroed, 1.0f, 1.0f, -1.0f)));
     assert_false(sv_grid_add(&zeroed, 1, 1.0f, 1.0f));
     fill(100, 80, 0, 1);
     assert_int_equal(sv_grid_query_radius(&grid, 50.0f, 40.0f, 1000.0f, ids, 4), 0);
-    assert_int_equal(sv_grid_nearest(&grid, 50.0f, 40.0f, 4, -1, hits), 0);
+    assert_int_equal(sv_grid_nearest(&grid, 50.0f, 40.0f, 4, -1, INFINITY, hits), 0);
     assert_true(isinf(sv_grid_nearest_d2(&grid, 50.0f, 40.0f, -1.0f)));
     /* one entity, skipped: nothing */
     sv_grid_begin(&grid, 100, 80);
     assert_true(sv_grid_add(&grid, 7, 3.0f, 3.0f));
     sv_grid_build(&grid);
-    assert_int_equal(sv_grid_nearest(&grid, 90.0f, 70.0f, 4, 7, hits), 0);
-    assert_int_equal(sv_grid_nearest(&grid, 90.0f, 70.0f, 4, -1, hits), 1);
+    assert_int_equal(sv_grid_nearest(&grid, 90.0f, 70.0f, 4, 7, INFINITY, hits), 0);
+    assert_int_equal(sv_grid_nearest(&grid, 90.0f, 70.0f, 4, -1, INFINITY, hits), 1);
     assert_int_equal(hits[0].id, 7);
     /* added but not built: queries see nothing */
     sv_grid_begin(&grid, 100, 80);
@@ -195,7 +199,7 @@ static void test_cell_edges(void **state) {
     for (int q = 0; q < 400; q++) {
         float x = (float)(rnd() % 17) * 4.0f, y = (float)(rnd() % 17) * 4.0f;
         check_radius(x, y, (float)(rnd() % 5) * 4.0f);
-        check_nearest(x, y, (int)(rnd() % 20u) + 1, -1);
+        check_nearest(x, y, (int)(rnd() % 20u) + 1, -1, INFINITY);
         check_nearest_d2(x, y);
     }
 }
@@ -212,11 +216,11 @@ static void test_stacked_ties_go_to_lower_ids(void **state) {
     }
     sv_grid_build(&grid);
     sv_grid_hit hits[300];
-    int n = sv_grid_nearest(&grid, 30.0f, 30.0f, 10, -1, hits);
+    int n = sv_grid_nearest(&grid, 30.0f, 30.0f, 10, -1, INFINITY, hits);
     assert_int_equal(n, 10);
     qsort(hits, 10, sizeof hits[0], cmp_hit);
     for (int i = 0; i < 10; i++) assert_int_equal(hits[i].id, 1000 - 299 * 3 + i * 3);
-    check_nearest(20.5f, 20.5f, 127, 1000);
+    check_nearest(20.5f, 20.5f, 127, 1000, INFINITY);
 }
 
 static void test_capacity(void **state) {

@@ -272,7 +272,8 @@ static int cmp_hit(const void *a, const void *b) {
 
 static int cmp_u16(const void *a, const void *b) { return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b; }
 
-/* Client `v`'s wanted ids by brute force: itself and its 127 nearest. */
+/* Client `v`'s wanted ids by brute force: itself and its 127 nearest
+ * within the view radius. */
 static int brute_view(int v, uint16_t *ids) {
     static sv_grid_hit all[PLAYERS + PROTO_MAX_PICKUPS];
     int n = 0;
@@ -280,6 +281,7 @@ static int brute_view(int v, uint16_t *ids) {
     for (int i = 0; i < PLAYERS; i++) {
         if (i == v) continue;
         float dx = sv.clients[i].ps.x - me->ps.x, dy = sv.clients[i].ps.y - me->ps.y;
+        if (dx * dx + dy * dy > SV_VIEW_RADIUS * SV_VIEW_RADIUS) continue;
         all[n++] = (sv_grid_hit){dx * dx + dy * dy, (uint16_t)i};
     }
     qsort(all, (size_t)n, sizeof all[0], cmp_hit);
