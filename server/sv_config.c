@@ -24,6 +24,7 @@ void sv_config_default(sv_config *c) {
     c->intermission = SV_DEFAULT_INTERMISSION;
     c->peer_timeout_ms = NET_TIMEOUT_DEFAULT_MS;
     c->resume_grace = SV_DEFAULT_RESUME_GRACE;
+    c->client_rate = SV_DEFAULT_CLIENT_RATE;
     c->discovery_port = DISCOVERY_DEFAULT_PORT;
 }
 
@@ -49,6 +50,9 @@ void sv_config_print_help(const char *prog) {
            "  --name TEXT        server name shown to players (default \"%s\")\n"
            "  --discovery-port N answer LAN discovery queries on UDP port N (default\n"
            "                     " SV_STR(DISCOVERY_DEFAULT_PORT) "; 0: no responder; shared by servers on one host)\n"
+           "  --client-rate B    snapshot bytes per second sent to each client, ENet\n"
+           "                     headers included, 2000..1000000 or 0 for no limit (default\n"
+           "                     " SV_STR(SV_DEFAULT_CLIENT_RATE) "); past it the nearest and longest-waiting changes go first\n"
            "  --stats FILE       write one JSON line of performance figures per second to\n"
            "                     FILE (tick time split p50/p99/max, CPU, bytes and packets\n"
            "                     per second); FILE is truncated at start\n"
@@ -118,6 +122,9 @@ sv_args_result sv_config_parse(sv_config *c, int argc, char **argv, char *err, i
         } else if (strcmp(a, "--discovery-port") == 0) {
             if (!parse_int(v, 0, 65535, &n)) goto bad_value;
             c->discovery_port = (uint16_t)n;
+        } else if (strcmp(a, "--client-rate") == 0) {
+            if (!parse_int(v, 0, 1000000, &n) || (n > 0 && n < 2000)) goto bad_value;
+            c->client_rate = (int)n;
         } else if (strcmp(a, "--stats") == 0) {
             if (strlen(v) == 0 || strlen(v) >= sizeof c->stats_path) goto bad_value;
             snprintf(c->stats_path, sizeof c->stats_path, "%s", v);

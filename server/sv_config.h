@@ -21,6 +21,7 @@
 #define SV_DEFAULT_FRAG_LIMIT 20
 #define SV_DEFAULT_INTERMISSION 8
 #define SV_DEFAULT_RESUME_GRACE 60 /* seconds a lost player's slot is held */
+#define SV_DEFAULT_CLIENT_RATE 15000 /* snapshot bytes per second to one client */
 
 typedef struct {
     uint16_t port;           /* 0: the OS picks a free port */
@@ -36,6 +37,7 @@ typedef struct {
     char name[PROTO_SERVER_NAME_MAX + 1];
     uint16_t discovery_port; /* LAN discovery responder (discovery.h); 0: none */
     char stats_path[512];    /* --stats FILE: one JSON line of performance figures per second; "": none */
+    int client_rate;         /* snapshot bytes per second to each client, ENet headers included; 0: no limit */
 } sv_config;
 
 void sv_config_default(sv_config *c);

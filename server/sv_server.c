@@ -97,6 +97,19 @@ static bool snapshot_due(const server *s) {
            proto_snapshot_seq(s->tick - 1, s->cfg.snapshot_rate, s->cfg.tick_rate);
 }
 
+/* Sends this tick's snapshots. When the tick rate is a multiple k > 1 of
+ * the snapshot rate, the clients take turns: slot i gets its snapshots on
+ * the ticks with (tick + i) % k == 0, so each tick builds and sends 1/k of
+ * them instead of all of them every k-th tick (the frame's worst case
+ * shrinks k times). Each client still gets one every k ticks, and
+ * proto_snapshot_seq of those ticks still counts up by one, as the client
+ * expects. Otherwise everyone on the ticks snapshot_due picks. */
+static void send_snapshots(server *s) {
+    int k = s->cfg.tick_rate % s->cfg.snapshot_rate == 0 ? s->cfg.tick_rate / s->cfg.snapshot_rate : 1;
+    if (k > 1) sv_snapshot_send(s, k, (int)((uint32_t)(k - (int)(s->tick % (uint32_t)k)) % (uint32_t)k));
+    else if (snapshot_due(s)) sv_snapshot_send_all(s);
+}
+
 /* Once a second: each client's input loss; every SV_STATS_LOG_SECONDS (or
  * when asked) a log line per client with round trip, loss and bytes/s. */
 static void update_stats(server *s, double now, bool log_now) {
@@ -139,7 +152,7 @@ void sv_server_tick(server *s) {
     if (!frozen) sv_combat_after_move(s);
     double t_snap = clock_now();
     s->stats.tick_sim = t_snap - t_sim;
-    if (snapshot_due(s)) sv_snapshot_send_all(s);
+    send_snapshots(s);
     s->stats.tick_snap = clock_now() - t_snap;
 }
 

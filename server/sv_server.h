@@ -72,6 +72,7 @@ typedef struct {
     seq_window input_seq;        /* input packets, by newest command tick */
     uint8_t up_loss_pct;         /* inputs lost on the way up, last period */
     uint64_t bytes_down, bytes_up; /* payload bytes, since the last stats line */
+    int32_t rate_credit;         /* snapshot bytes it may still be sent under --client-rate */
     uint32_t full_snapshots;     /* snapshots sent without a baseline */
     ratelimit chat_limit;        /* SV_CHAT_BURST lines, then SV_CHAT_RATE per second */
     uint32_t chat_refused;
@@ -214,6 +215,9 @@ void sv_snapshot_build(server *s, const sv_client *viewer, snap_frame *want, flo
 /* Builds, delta-encodes against each client's acknowledged snapshot, and
  * sends one snapshot to every PLAYING client. */
 void sv_snapshot_send_all(server *s);
+/* The same for the PLAYING clients in the slots i with i % every == phase
+ * (every >= 1, 0 <= phase < every). */
+void sv_snapshot_send(server *s, int every, int phase);
 /* Logs snapshot size figures as one JSON line ("snapshot_stats {...}"). */
 void sv_snapshot_log_stats(const server *s);
 

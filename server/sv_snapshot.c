@@ -128,6 +128,26 @@ static const snap_frame *find_baseline(const sv_client *c) {
     return NULL;
 }
 
+/* What ENet adds to each snapshot datagram: its protocol header (peer id,
+ * sent time) and the unreliable-send command header. */
+#define SNAP_ENET_OVERHEAD 12
+/* The smallest snapshot sent however low the credit: the header and the
+ * client's own player. */
+#define SNAP_MIN_BYTES 64
+
+/* The byte budget of client c's next snapshot under --client-rate: a token
+ * bucket that earns rate / snapshot_rate per snapshot and may save up one
+ * snapshot's worth more (so a quiet snapshot lets the next catch up), less
+ * ENet's overhead, within SNAP_MIN_BYTES..PROTO_SNAPSHOT_MAX_BYTES. */
+static size_t snapshot_budget(const server *s, sv_client *c) {
+    if (s->cfg.client_rate <= 0) return PROTO_SNAPSHOT_MAX_BYTES;
+    int32_t per = s->cfg.client_rate / s->cfg.snapshot_rate;
+    c->rate_credit = c->rate_credit + per > 2 * per ? 2 * per : c->rate_credit + per;
+    int32_t cap = c->rate_credit - SNAP_ENET_OVERHEAD;
+    if (cap < SNAP_MIN_BYTES) cap = SNAP_MIN_BYTES;
+    return cap > PROTO_SNAPSHOT_MAX_BYTES ? PROTO_SNAPSHOT_MAX_BYTES : (size_t)cap;
+}
+
 static void record_size(sv_snap_stats *st, size_t len, int entities, int dropped) {
     st->count++;
     st->bytes += len;
@@ -137,12 +157,15 @@ static void record_size(sv_snap_stats *st, size_t len, int entities, int dropped
     st->dropped_changes += (uint64_t)dropped;
 }
 
-void sv_snapshot_send_all(server *s) {
+void sv_snapshot_send_all(server *s) { sv_snapshot_send(s, 1, 0); }
+
+void sv_snapshot_send(server *s, int every, int phase) {
     uint8_t buf[PROTO_SNAPSHOT_MAX_BYTES];
     float d2[PROTO_VIEW_MAX_ENTITIES];
     snap_frame *want = &s->want_scratch;
+    if (every < 1 || phase < 0 || phase >= every) return;
     sv_snapshot_index(s);
-    for (int i = 0; i < s->cfg.max_players; i++) {
+    for (int i = phase; i < s->cfg.max_players; i += every) {
         sv_client *c = &s->clients[i];
         if (c->state != SLOT_PLAYING) continue;
         sv_snapshot_build(s, c, want, d2);
@@ -155,8 +178,9 @@ void sv_snapshot_send_all(server *s) {
         snap_frame *slot = &c->ring[c->ring_next % PROTO_SNAPSHOT_RING];
         if (slot == base) slot = &c->ring[++c->ring_next % PROTO_SNAPSHOT_RING]; /* never overwrite it */
         int dropped = 0;
-        size_t len = snap_encode(buf, sizeof buf, want, s->priority_scratch, base, s->cfg.tick_rate,
+        size_t len = snap_encode(buf, snapshot_budget(s, c), want, s->priority_scratch, base, s->cfg.tick_rate,
                                  c->up_loss_pct, slot, &dropped);
+        c->rate_credit -= (int32_t)len + SNAP_ENET_OVERHEAD;
         if (len == 0) {
             log_error("snapshot for player %d did not encode (%u entities)", i, want->count);
             slot->tick = 0;

@@ -19,6 +19,11 @@ for n in alice bob; do
     # the jitter buffer's depth), never more.
     c=$(json_get $n corrections); [ "$c" -le 1 ] || fail "$n: $c prediction corrections on loopback"
     expect_eq "$n deltas without baseline" "$(json_get $n snapshots_no_baseline)" 0
+    # At 60/30 alice (slot 0) and bob (slot 1) get their snapshots on
+    # alternate ticks; each must still count them as one unbroken sequence
+    # (a wrong phase shows up here as loss). A busy machine may really lose
+    # one or two.
+    l=$(json_get $n loss_down_pct); [ "$l" -le 2 ] || fail "$n: loss_down_pct $l on loopback"
 done
 expect_eq "alice client_id" "$(json_get alice client_id)" 0
 expect_eq "bob client_id" "$(json_get bob client_id)" 1

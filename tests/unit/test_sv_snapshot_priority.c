@@ -350,8 +350,21 @@ static void test_server_views_are_nearest_and_fresh(void **state) {
         }
         for (int v = 0; v < PLAYERS; v++) sv.clients[v].ack_snapshot_tick = sv.tick; /* acknowledged at once */
     }
+    /* --client-rate (the default here): on average no more than the rate
+     * allows over the 100 snapshots, counting ENet's 12 bytes each (the
+     * token bucket may save up one snapshot's worth), yet most of it used;
+     * and no snapshot above two snapshots' worth. */
+    assert_int_equal(sv.cfg.client_rate, SV_DEFAULT_CLIENT_RATE);
+    const sv_snap_stats *st = &sv.snap_stats;
+    double seconds = (double)st->count / PLAYERS / sv.cfg.snapshot_rate;
+    double per_client_s = (double)(st->bytes + 12u * st->count) / PLAYERS / seconds;
+    int32_t per = sv.cfg.client_rate / sv.cfg.snapshot_rate;
+    assert_true(per_client_s <= sv.cfg.client_rate * (1.0 + 1.0 / (seconds * sv.cfg.snapshot_rate)));
+    assert_true(per_client_s >= 0.8 * sv.cfg.client_rate);
+    assert_true(st->max <= (uint32_t)(2 * per - 12));
     printf("server: %d of 100 rounds left changes out; longest any entity in view was held stale: %d snapshots "
-           "(bound %d)\n", squeezed_before, worst, SV_PRIO_BOUND);
+           "(bound %d); %.0f bytes/s to each client (rate %d), largest snapshot %u bytes\n",
+           squeezed_before, worst, SV_PRIO_BOUND, per_client_s, sv.cfg.client_rate, st->max);
     assert_true(squeezed_before > 0);
     assert_true(worst <= SV_PRIO_BOUND);
 }
