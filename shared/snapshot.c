@@ -22,6 +22,7 @@ enum { K_UPDATE, K_NEW, K_REMOVE };
 /* Header bits at their largest: id, tick, baseline, cmd, loss, count. */
 #define HEADER_BITS_MAX (8 + 32 + 18 + 34 + 7 + 7 + 18)
 #define GAP_BITS_MAX 13
+_Static_assert(PROTO_MAX_ENTITIES <= (1 << 11) + 1, "every id gap fits W_GAP's widest code");
 
 const char *snap_result_text(int result) {
     switch (result) {
@@ -106,9 +107,8 @@ static inline int32_t reckon(uint32_t pos, int16_t v0, int16_t vn, uint32_t tick
 /* The selector of the narrowest of the four widths that holds v; 4 when
  * none does. */
 static inline int bucket_sel(uint32_t v, const uint8_t w[4]) {
-    for (int i = 0; i < 4; i++)
-        if (w[i] >= 32 || v < (1u << w[i])) return i;
-    return 4;
+    int need = v ? 32 - __builtin_clz(v) : 0; /* significant bits */
+    return (need > w[0]) + (need > w[1]) + (need > w[2]) + (need > w[3]);
 }
 
 /* One bucketed record field, sized once: its selector and value go out in
@@ -180,17 +180,41 @@ static void plan_new(change *c) {
     c->cost = GAP_BITS_MAX + 2 + 2 * PROTO_POS_BITS + field_cost(c->f[0]) + field_cost(c->f[1]) + 16 + 8 + 7;
 }
 
-/* A field no width holds (never admitted for a valid frame) spoils the
- * writer rather than going out as nothing. */
-static inline void write_field(bit_writer *w, field f) {
-    if (f.bits) bits_write(w, f.code, f.bits);
-    else w->overflow = true;
+/* The records' writer: the plan's costs are upper bounds and the admitted
+ * records fit the budget, which leaves room for the largest header, so the
+ * records are known to fit the buffer and go in without bound checks,
+ * gathered 32 bits at a time. The buffer is zeroed (bits_writer_init). */
+typedef struct {
+    uint8_t *p;   /* where the next 4 bytes go */
+    uint64_t acc; /* bits not yet stored, the oldest lowest */
+    int n;        /* how many */
+    bool bad;     /* a field no width holds (never, for valid frames) */
+} record_writer;
+
+static inline void put_bits(record_writer *rw, uint32_t v, int n) { /* v < 2^n, n <= 32 */
+    rw->acc |= (uint64_t)v << rw->n;
+    rw->n += n;
+    if (rw->n >= 32) {
+        uint32_t lo = (uint32_t)rw->acc;
+        rw->p[0] = (uint8_t)lo;
+        rw->p[1] = (uint8_t)(lo >> 8);
+        rw->p[2] = (uint8_t)(lo >> 16);
+        rw->p[3] = (uint8_t)(lo >> 24);
+        rw->p += 4;
+        rw->acc >>= 32;
+        rw->n -= 32;
+    }
 }
 
-static void write_record(bit_writer *w, const change *c) {
+static inline void write_field(record_writer *rw, field f) {
+    if (f.bits) put_bits(rw, f.code, f.bits);
+    else rw->bad = true;
+}
+
+static void write_record(record_writer *w, const change *c) {
     const snap_entity *n = c->now;
     if (c->kind == K_UPDATE) {
-        bits_write(w, 1u | (uint32_t)c->mask << 1, 5); /* update, then its mask */
+        put_bits(w, 1u | (uint32_t)c->mask << 1, 5); /* update, then its mask */
         if (c->mask & F_VEL) {
             write_field(w, c->f[0]);
             write_field(w, c->f[1]);
@@ -200,16 +224,16 @@ static void write_record(bit_writer *w, const change *c) {
             write_field(w, c->f[3]);
         }
         if (c->mask & F_AIM) write_field(w, c->f[4]);
-        if (c->mask & F_FLAGS) bits_write(w, n->flags | (uint32_t)n->health << 8, 15);
+        if (c->mask & F_FLAGS) put_bits(w, n->flags | (uint32_t)n->health << 8, 15);
     } else if (c->kind == K_NEW) {
-        bits_write(w, 2u, 2); /* not an update, new */
-        bits_write(w, n->x, PROTO_POS_BITS);
-        bits_write(w, n->y, PROTO_POS_BITS);
+        put_bits(w, 2u, 2); /* not an update, new */
+        put_bits(w, n->x, PROTO_POS_BITS);
+        put_bits(w, n->y, PROTO_POS_BITS);
         write_field(w, c->f[0]);
         write_field(w, c->f[1]);
-        bits_write(w, n->aim | (uint32_t)n->flags << 16 | (uint32_t)n->health << 24, 31);
+        put_bits(w, n->aim | (uint32_t)n->flags << 16 | (uint32_t)n->health << 24, 31);
     } else {
-        bits_write(w, 0u, 2); /* not an update, removed */
+        put_bits(w, 0u, 2); /* not an update, removed */
     }
 }
 
@@ -338,16 +362,21 @@ size_t snap_encode(uint8_t *buf, size_t cap, const snap_frame *want, const uint1
     bits_write(&w, up_loss_pct, 7);
     bits_write(&w, want->self_ammo, 7);
     bits_write_bucket(&w, (uint32_t)admitted, W_COUNT);
+    if (!bits_writer_ok(&w)) return 0;
+    /* The records, from the header's last partial byte on. */
+    size_t at = w.bitpos / 8;
+    record_writer rw = {buf + at, buf[at] & ((1u << (w.bitpos % 8)) - 1u), (int)(w.bitpos % 8), false};
     int prev = -1;
     for (int i = 0; i < nc; i++) {
         if (!changes[i].admitted) continue;
-        write_field(&w, field_of((uint32_t)(changes[i].id - prev - 1), W_GAP));
+        write_field(&rw, field_of((uint32_t)(changes[i].id - prev - 1), W_GAP));
         prev = changes[i].id;
-        write_record(&w, &changes[i]);
+        write_record(&rw, &changes[i]);
     }
-    if (!bits_writer_ok(&w)) return 0;
+    if (rw.bad) return 0;
+    for (int k = 0; k < (rw.n + 7) / 8; k++) rw.p[k] = (uint8_t)(rw.acc >> (8 * k));
     if (view) derive_view(view, want, changes, nc, dticks, tick_rate);
-    return bits_writer_bytes(&w);
+    return (size_t)(rw.p - buf) + (size_t)(rw.n + 7) / 8;
 }
 
 static int read_header(bit_reader *r, snap_header *h, uint32_t *cmd_raw) {
