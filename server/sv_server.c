@@ -9,6 +9,7 @@
 
 #include "assets.h"
 #include "log.h"
+#include "sv_batchio.h"
 #include "sv_combat.h"
 #include "sv_console.h"
 #include "sv_guard.h"
@@ -67,6 +68,7 @@ bool sv_server_init(server *s, const sv_config *cfg, char *err, size_t err_cap) 
                  cfg->max_players);
     for (int i = 0; i < cfg->max_players; i++) s->clients[i].ring = s->rings + (size_t)i * PROTO_SNAPSHOT_RING;
     s->port = net_host_port(s->host);
+    sv_batchio_attach(s->host->socket); /* its datagrams in batches: sv_batchio.c */
     sv_discovery_init(&s->discovery);
     if (cfg->discovery_port != 0) {
         char derr[256];
@@ -185,14 +187,18 @@ static void handle_event(server *s, const ENetEvent *ev) {
 static void pump(server *s, uint32_t timeout_ms) {
     if (timeout_ms > 0) {
         double t0 = clock_now();
+        sv_batchio_begin();
         enet_host_flush(s->host);
+        sv_batchio_end();
         sv_stats_add_pending(&s->stats, SV_PHASE_SEND, clock_now() - t0);
         enet_uint32 cond = ENET_SOCKET_WAIT_RECEIVE | ENET_SOCKET_WAIT_INTERRUPT;
-        (void)enet_socket_wait(s->host->socket, &cond, timeout_ms); /* a signal or an error: service anyway */
+        if (sv_batchio_pending() == 0) /* datagrams read ahead: no waiting for the socket */
+            (void)enet_socket_wait(s->host->socket, &cond, timeout_ms); /* a signal or an error: service anyway */
     }
     double t_recv = clock_now();
     enet_uint32 datagrams = s->host->totalReceivedPackets;
     ENetEvent ev;
+    sv_batchio_begin(); /* acknowledgements and pings sent while servicing go out together */
     int r = enet_host_service(s->host, &ev, 0);
     bool busy = r != 0 || s->host->totalReceivedPackets != datagrams;
     while (r > 0) {
@@ -200,6 +206,7 @@ static void pump(server *s, uint32_t timeout_ms) {
         r = enet_host_check_events(s->host, &ev);
     }
     sv_guard_poll(s->host, clock_now()); /* half-open and lingering peers: the oldest go */
+    sv_batchio_end();
     if (busy) sv_stats_add_pending(&s->stats, SV_PHASE_RECV, clock_now() - t_recv);
     if (r < 0) log_warn("enet_host_service failed (a send was refused); continuing");
 }
@@ -245,7 +252,9 @@ void sv_server_step(server *s, uint32_t max_wait_ms, bool log_stats) {
         double t_tick = clock_now();
         sv_server_tick(s);
         double t_send = clock_now(); /* send each tick's snapshots now, timed apart from the pump */
+        sv_batchio_begin();
         enet_host_flush(s->host);
+        sv_batchio_end();
         sv_stats_record_tick(&s->stats, t_tick, s->stats.tick_sim, s->stats.tick_snap, clock_now() - t_send);
     }
     if (s->clock.dropped != s->reported_dropped) {
@@ -313,6 +322,7 @@ void sv_server_shutdown(server *s, proto_reason reason) {
                 enet_packet_destroy(ev.packet);
         }
         enet_host_flush(s->host);
+        sv_batchio_attach(ENET_SOCKET_NULL);
         enet_host_destroy(s->host);
         s->host = NULL;
         enet_deinitialize();
