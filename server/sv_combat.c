@@ -25,6 +25,71 @@ void sv_combat_send_scores(server *s, sv_client *to) {
         if (s->clients[i].state == SLOT_PLAYING || s->clients[i].state == SLOT_DETACHED) send_score(s, to, &s->clients[i]);
 }
 
+int sv_combat_witnesses(const server *s, const sv_client *killer, const sv_client *victim, uint16_t *out) {
+    int n = 0;
+    if (sv_clients_occupied(s) <= SV_SCORE_REFRESH_MAX_PLAYERS) {
+        for (int i = 0; i < s->cfg.max_players; i++)
+            if (s->clients[i].state == SLOT_PLAYING) out[n++] = (uint16_t)i;
+        return n;
+    }
+    uint16_t near[SV_GRID_MAX_ITEMS];
+    int k = s->view_grid.built ? sv_grid_query_radius(&s->view_grid, victim->ps.x, victim->ps.y, SV_VIEW_RADIUS,
+                                                       near, SV_GRID_MAX_ITEMS)
+                               : 0;
+    uint16_t self[2] = {sv_client_id(s, killer), sv_client_id(s, victim)};
+    for (int j = 0; j < k + 2; j++) {
+        uint16_t id = j < 2 ? self[j] : near[j - 2];
+        if (id >= s->cfg.max_players || s->clients[id].state != SLOT_PLAYING) continue; /* rockets, pickups */
+        if (j >= 2 && (id == self[0] || id == self[1])) continue;
+        if (j == 1 && id == self[0]) continue; /* a suicide: one player */
+        out[n++] = id;
+    }
+    return n;
+}
+
+/* The witnesses of a kill get buf. */
+static void tell_witnesses(server *s, const uint16_t *who, int n, const uint8_t *buf, size_t len) {
+    for (int i = 0; i < n; i++) net_send(s->clients[who[i]].peer, PROTO_CHANNEL_RELIABLE, buf, len, NET_RELIABLE);
+}
+
+static void send_score_to(server *s, const uint16_t *who, int n, const sv_client *c) {
+    msg_score m = {sv_client_id(s, c), (int16_t)c->frags, (uint16_t)c->deaths,
+                   (uint16_t)(c->peer ? c->peer->roundTripTime : 0)};
+    uint8_t buf[16];
+    size_t len = msg_encode_score(buf, sizeof buf, &m);
+    if (len) tell_witnesses(s, who, n, buf, len);
+}
+
+/* True when a ranks above b on the scoreboard. */
+static bool ranks_above(const sv_client *a, const sv_client *b) {
+    return a->frags > b->frags || (a->frags == b->frags && a->deaths < b->deaths);
+}
+
+int sv_combat_send_leaders(server *s) {
+    int top[SV_LEADER_ROWS], n = 0;
+    for (int i = 0; i < s->cfg.max_players; i++) { /* insertion into the top rows: N x 20 at worst */
+        const sv_client *c = &s->clients[i];
+        if (c->state != SLOT_PLAYING && c->state != SLOT_DETACHED) continue;
+        if (n == SV_LEADER_ROWS && !ranks_above(c, &s->clients[top[n - 1]])) continue;
+        int j = n < SV_LEADER_ROWS ? n++ : n - 1;
+        while (j > 0 && ranks_above(c, &s->clients[top[j - 1]])) {
+            top[j] = top[j - 1];
+            j--;
+        }
+        top[j] = i;
+    }
+    int sent = 0;
+    for (int k = 0; k < n; k++) {
+        sv_client *c = &s->clients[top[k]];
+        if (c->told_frags == c->frags && c->told_deaths == c->deaths) continue;
+        send_score(s, NULL, c);
+        c->told_frags = c->frags;
+        c->told_deaths = c->deaths;
+        sent++;
+    }
+    return sent;
+}
+
 /* Puts the living players (but `except`) into s->combat_grid as they are
  * now; the queries below then look only at nearby cells instead of every
  * player. */
@@ -111,9 +176,11 @@ static void kill(server *s, sv_client *killer, sv_client *victim, uint8_t weapon
     msg_kill m = {sv_client_id(s, killer), sv_client_id(s, victim), weapon};
     uint8_t buf[16];
     size_t n = msg_encode_kill(buf, sizeof buf, &m);
-    if (n) sv_broadcast(s, PROTO_CHANNEL_RELIABLE, buf, n, NET_RELIABLE);
-    send_score(s, NULL, killer);
-    if (victim != killer) send_score(s, NULL, victim);
+    uint16_t *who = s->witness_scratch;
+    int nw = sv_combat_witnesses(s, killer, victim, who);
+    if (n) tell_witnesses(s, who, nw, buf, n);
+    send_score_to(s, who, nw, killer);
+    if (victim != killer) send_score_to(s, who, nw, victim);
 }
 
 /* Applies damage from `attacker`; protected and dead players take none. */

@@ -51,4 +51,23 @@ void sv_combat_after_move(server *s);
 /* Sends every player's score to one client (NULL: to everyone). */
 void sv_combat_send_scores(server *s, sv_client *to);
 
+/* News of a kill (the kill feed line and the two score rows) goes to every
+ * player while there are at most SV_SCORE_REFRESH_MAX_PLAYERS; in a larger
+ * game to its witnesses only: the two players and every player within
+ * SV_VIEW_RADIUS of the victim (as of the last snapshot round's grid).
+ * Otherwise N players, each seeing kills at a rate that grows with N, make
+ * N x N reliable messages: at 550 bots, 50 kills a second were 80000 a
+ * second. Writes the slots of the PLAYING recipients to out (room for
+ * max_players), each once, and returns their count. */
+int sv_combat_witnesses(const server *s, const sv_client *killer, const sv_client *victim, uint16_t *out);
+
+#define SV_LEADER_ROWS 20       /* the rows the client's scoreboard shows */
+#define SV_LEADER_INTERVAL 2.0  /* seconds between leader refreshes in a large game */
+
+/* In a large game, where score rows reach only witnesses: sends everyone
+ * the rows of the SV_LEADER_ROWS players with the most frags (fewest
+ * deaths first among equals) whose frags or deaths changed since they
+ * last went to everyone. Returns how many rows went out. */
+int sv_combat_send_leaders(server *s);
+
 #endif

@@ -269,6 +269,10 @@ void sv_server_step(server *s, uint32_t max_wait_ms, bool log_stats) {
          * large games refresh pings only when scores change */
         if (sv_clients_occupied(s) <= SV_SCORE_REFRESH_MAX_PLAYERS) sv_combat_send_scores(s, NULL);
     }
+    if (now - s->last_leaders_at >= SV_LEADER_INTERVAL) { /* large games: kill news reaches witnesses only */
+        s->last_leaders_at = now;
+        if (sv_clients_occupied(s) > SV_SCORE_REFRESH_MAX_PLAYERS) sv_combat_send_leaders(s);
+    }
     poll_discovery(s, now);
     update_stats(s, now, log_stats);
     report_perf(s, now);

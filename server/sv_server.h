@@ -72,6 +72,7 @@ typedef struct {
     seq_window input_seq;        /* input packets, by newest command tick */
     uint8_t up_loss_pct;         /* inputs lost on the way up, last period */
     uint64_t bytes_down, bytes_up; /* payload bytes, since the last stats line */
+    int32_t told_frags, told_deaths; /* its score as last sent to everyone (large games) */
     int32_t rate_credit;         /* snapshot bytes it may still be sent under --client-rate */
     uint32_t full_snapshots;     /* snapshots sent without a baseline */
     ratelimit chat_limit;        /* SV_CHAT_BURST lines, then SV_CHAT_RATE per second */
@@ -129,6 +130,7 @@ typedef struct {
     uint64_t reported_dropped;
     uint64_t bad_packets_total;
     sv_grid_hit *near_scratch; /* every entity (players, rockets, pickups), for snapshot selection */
+    uint16_t witness_scratch[PROTO_MAX_PLAYERS]; /* who hears of a kill (sv_combat_witnesses) */
     snap_frame *rings;      /* every client's snapshot ring, one block */
     snap_frame want_scratch;
     uint16_t priority_scratch[PROTO_VIEW_MAX_ENTITIES];
@@ -140,6 +142,7 @@ typedef struct {
     double last_stats_at;
     double last_log_at;     /* last per-client stats log lines */
     double last_scores_at;
+    double last_leaders_at;
     lag_history lag;        /* positions of the last ticks, for lag compensation */
     sv_rocket rockets[PROTO_MAX_ROCKETS];
     uint32_t pickup_back[PROTO_MAX_PICKUPS]; /* tick a taken pickup returns (0: there) */

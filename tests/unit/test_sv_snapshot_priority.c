@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "snapshot.h"
+#include "sv_combat.h"
 #include "sv_priority.h"
 #include "sv_server.h"
 
@@ -369,6 +370,66 @@ static void test_server_views_are_nearest_and_fresh(void **state) {
     assert_true(worst <= SV_PRIO_BOUND);
 }
 
+static int cmp_u16_sort(const void *a, const void *b) { return cmp_u16(a, b); }
+
+/* In a game of 200, news of a kill goes to the two players and everyone
+ * within the view radius of the victim, each once; with 64 or fewer
+ * players, to all of them. */
+static void test_kill_news_reaches_witnesses(void **state) {
+    (void)state;
+    sv_snapshot_index(&sv);
+    static uint16_t got[PLAYERS], want[PLAYERS];
+    for (int trial = 0; trial < 50; trial++) {
+        int k = (int)(rnd() % PLAYERS), v = trial % 5 == 0 ? k : (int)(rnd() % PLAYERS); /* some suicides */
+        const sv_client *killer = &sv.clients[k], *victim = &sv.clients[v];
+        int n = sv_combat_witnesses(&sv, killer, victim, got);
+        int m = 0;
+        for (int i = 0; i < PLAYERS; i++) {
+            float dx = sv.clients[i].ps.x - victim->ps.x, dy = sv.clients[i].ps.y - victim->ps.y;
+            if (i == k || i == v || dx * dx + dy * dy <= SV_VIEW_RADIUS * SV_VIEW_RADIUS) want[m++] = (uint16_t)i;
+        }
+        qsort(got, (size_t)n, sizeof got[0], cmp_u16_sort);
+        assert_int_equal(n, m);
+        assert_memory_equal(got, want, (size_t)n * sizeof got[0]);
+        assert_true(n < PLAYERS); /* the map is wider than the view: some are left out */
+    }
+    /* a small game: everyone playing hears */
+    for (int i = SV_SCORE_REFRESH_MAX_PLAYERS; i < PLAYERS; i++) sv.clients[i].state = SLOT_FREE;
+    int n = sv_combat_witnesses(&sv, &sv.clients[0], &sv.clients[1], got);
+    for (int i = SV_SCORE_REFRESH_MAX_PLAYERS; i < PLAYERS; i++) sv.clients[i].state = SLOT_PLAYING;
+    assert_int_equal(n, SV_SCORE_REFRESH_MAX_PLAYERS);
+    for (int i = 0; i < n; i++) assert_int_equal(got[i], i);
+}
+
+/* The leader rows: the top 20 by frags (fewer deaths first) go out when
+ * they changed since they last went out, and only then. */
+static void test_leaders_refresh_only_changes(void **state) {
+    (void)state;
+    for (int i = 0; i < PLAYERS; i++) {
+        sv.clients[i].frags = (int)(rnd() % 30u);
+        sv.clients[i].deaths = (int)(rnd() % 30u);
+        sv.clients[i].told_frags = sv.clients[i].told_deaths = 0;
+    }
+    assert_int_equal(sv_combat_send_leaders(&sv), SV_LEADER_ROWS);
+    assert_int_equal(sv_combat_send_leaders(&sv), 0);
+    /* the best player scores again: one row; someone far down: none */
+    int best = 0, worst = 0;
+    for (int i = 1; i < PLAYERS; i++) {
+        const sv_client *a = &sv.clients[i], *b = &sv.clients[best], *w = &sv.clients[worst];
+        if (a->frags > b->frags || (a->frags == b->frags && a->deaths < b->deaths)) best = i;
+        if (a->frags < w->frags || (a->frags == w->frags && a->deaths > w->deaths)) worst = i;
+    }
+    sv.clients[best].frags++;
+    sv.clients[worst].deaths++;
+    assert_int_equal(sv_combat_send_leaders(&sv), 1);
+    assert_int_equal(sv.clients[best].told_frags, sv.clients[best].frags);
+    assert_int_not_equal(sv.clients[worst].told_deaths, sv.clients[worst].deaths);
+    /* a newcomer with the most frags enters the rows */
+    sv.clients[worst].frags = 1000;
+    assert_int_equal(sv_combat_send_leaders(&sv), 1);
+    assert_int_equal(sv.clients[worst].told_frags, 1000);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_entity_refreshed_within_the_bound),
@@ -376,6 +437,8 @@ int main(void) {
         cmocka_unit_test(test_bound_holds_with_lopsided_weights),
         cmocka_unit_test(test_departed_entities_start_over),
         cmocka_unit_test_setup_teardown(test_server_views_are_nearest_and_fresh, setup_server, teardown_server),
+        cmocka_unit_test_setup_teardown(test_kill_news_reaches_witnesses, setup_server, teardown_server),
+        cmocka_unit_test_setup_teardown(test_leaders_refresh_only_changes, setup_server, teardown_server),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
