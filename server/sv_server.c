@@ -1,4 +1,5 @@
 /* sv_server.c - server start-up, the fixed-timestep loop, the tick, shutdown. */
+#define _POSIX_C_SOURCE 200809L /* nanosleep */
 #include "sv_server.h"
 
 #include <errno.h>
@@ -6,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "assets.h"
 #include "log.h"
@@ -173,6 +175,14 @@ static void handle_event(server *s, const ENetEvent *ev) {
 /* Waits for traffic until the next tick is due, then services ENet once
  * without waiting and drains what is queued.
  *
+ * Pacing: enet_host_service walks every peer (twice) whatever arrived, and
+ * the connection guard walks them all too, so servicing each datagram as it
+ * lands costs O(peers) per datagram: at 780 players and 14000 datagrams a
+ * second that was most of the frame. So services are at least
+ * SV_SERVICE_MIN_INTERVAL apart (what arrives meanwhile waits at most that
+ * long, and is read in one batch), and the guard runs at most every
+ * SV_GUARD_POLL_INTERVAL (its limits are in seconds).
+ *
  * Timing for sv_stats: enet_host_service(host, ev, timeout) would mix the
  * idle wait with the work of reading datagrams, so the two are split. The
  * wait (enet_socket_wait, as enet_host_service does it) is idle and not
@@ -191,9 +201,15 @@ static void pump(server *s, uint32_t timeout_ms) {
         enet_host_flush(s->host);
         sv_batchio_end();
         sv_stats_add_pending(&s->stats, SV_PHASE_SEND, clock_now() - t0);
-        enet_uint32 cond = ENET_SOCKET_WAIT_RECEIVE | ENET_SOCKET_WAIT_INTERRUPT;
-        if (sv_batchio_pending() == 0) /* datagrams read ahead: no waiting for the socket */
+        double pause = s->last_service_at + SV_SERVICE_MIN_INTERVAL - clock_now();
+        if (pause > 0.0) {
+            if (pause > timeout_ms / 1000.0) pause = timeout_ms / 1000.0;
+            struct timespec ts = {0, (long)(pause * 1e9)};
+            nanosleep(&ts, NULL); /* a signal cuts it short: fine */
+        } else if (sv_batchio_pending() == 0) { /* datagrams read ahead: no waiting for the socket */
+            enet_uint32 cond = ENET_SOCKET_WAIT_RECEIVE | ENET_SOCKET_WAIT_INTERRUPT;
             (void)enet_socket_wait(s->host->socket, &cond, timeout_ms); /* a signal or an error: service anyway */
+        }
     }
     double t_recv = clock_now();
     enet_uint32 datagrams = s->host->totalReceivedPackets;
@@ -205,7 +221,12 @@ static void pump(server *s, uint32_t timeout_ms) {
         handle_event(s, &ev);
         r = enet_host_check_events(s->host, &ev);
     }
-    sv_guard_poll(s->host, clock_now()); /* half-open and lingering peers: the oldest go */
+    double after = clock_now();
+    s->last_service_at = after;
+    if (after - s->last_guard_at >= SV_GUARD_POLL_INTERVAL) {
+        s->last_guard_at = after;
+        sv_guard_poll(s->host, after); /* half-open and lingering peers: the oldest go */
+    }
     sv_batchio_end();
     if (busy) sv_stats_add_pending(&s->stats, SV_PHASE_RECV, clock_now() - t_recv);
     if (r < 0) log_warn("enet_host_service failed (a send was refused); continuing");

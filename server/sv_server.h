@@ -38,6 +38,8 @@
 #define SV_SOCKET_BUFFER_BYTES (8 * 1024 * 1024) /* UDP buffers asked of the kernel */
 #define SV_SCORE_REFRESH_MAX_PLAYERS 64 /* above this, no periodic all-to-all score refresh */
 #define SV_STATS_LOG_SECONDS 10.0  /* per-client stats log lines (also on SIGUSR1) */
+#define SV_SERVICE_MIN_INTERVAL 0.001 /* seconds between ENet services: each walks every peer */
+#define SV_GUARD_POLL_INTERVAL 0.005  /* seconds between connection-guard passes over every peer */
 #define SV_CHAT_BURST 4            /* chat lines a player may send at once */
 #define SV_CHAT_RATE 0.5           /* ... then this many per second */
 #define SV_INPUT_PACKET_BURST 64   /* input packets a client may send at once */
@@ -142,6 +144,7 @@ typedef struct {
     double last_stats_at;
     double last_log_at;     /* last per-client stats log lines */
     double last_scores_at;
+    double last_service_at, last_guard_at; /* the pump's pacing (sv_server.c) */
     double last_leaders_at;
     lag_history lag;        /* positions of the last ticks, for lag compensation */
     sv_rocket rockets[PROTO_MAX_ROCKETS];
