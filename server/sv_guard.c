@@ -181,6 +181,11 @@ void sv_guard_poll(ENetHost *host, double now) {
     sv_guard *g = &the_guard;
     if (g->host != host) {
         sv_guard_limits lim = sv_guard_default_limits();
+        /* A large server sees many real handshakes at once (1000 players
+         * joining at 200 a second, each taking a round trip or more): one
+         * pending per 8 regular peers, never fewer than the default. */
+        size_t regular = host->peerCount > SV_GUARD_EXTRA_PEERS ? host->peerCount - SV_GUARD_EXTRA_PEERS : 0;
+        if ((size_t)lim.max_pending < regular / 8) lim.max_pending = (int)(regular / 8);
         sv_guard_init(g, host->peerCount, &lim);
         g->host = host;
     }

@@ -42,7 +42,8 @@
  * of R half-open connections per second holds about SV_GUARD_MAX_PENDING +
  * R * SV_GUARD_MIN_AGE peers. 456 bytes each (ENet 1.3.17, x86-64). */
 #define SV_GUARD_EXTRA_PEERS 1024
-#define SV_GUARD_MAX_PENDING 32    /* opening (or closing) peers before the oldest go */
+#define SV_GUARD_MAX_PENDING 32    /* opening (or closing) peers before the oldest go; sv_guard_poll
+                                      * allows one per 8 regular peers when that is more */
 #define SV_GUARD_MIN_AGE 0.5       /* seconds: younger ones go only to keep the reserve */
 #define SV_GUARD_MAX_AGE 3.0       /* seconds: older ones are reset whatever the count */
 /* Peers kept free for newcomers: one service of the host reads at most 256
