@@ -32,8 +32,11 @@ int sv_clients_occupied(const server *s) {
 }
 
 void sv_broadcast(server *s, uint8_t channel, const uint8_t *buf, size_t len, net_delivery how) {
+    ENetPeer **to = s->peer_scratch;
+    int n = 0;
     for (int i = 0; i < s->cfg.max_players; i++)
-        if (s->clients[i].state == SLOT_PLAYING) net_send(s->clients[i].peer, channel, buf, len, how);
+        if (s->clients[i].state == SLOT_PLAYING) to[n++] = s->clients[i].peer;
+    net_send_many(to, n, channel, buf, len, how);
 }
 
 static void refuse(ENetPeer *peer, const char *addr, proto_reason reason, uint32_t detail, const char *why) {

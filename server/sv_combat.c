@@ -49,7 +49,9 @@ int sv_combat_witnesses(const server *s, const sv_client *killer, const sv_clien
 
 /* The witnesses of a kill get buf. */
 static void tell_witnesses(server *s, const uint16_t *who, int n, const uint8_t *buf, size_t len) {
-    for (int i = 0; i < n; i++) net_send(s->clients[who[i]].peer, PROTO_CHANNEL_RELIABLE, buf, len, NET_RELIABLE);
+    ENetPeer **to = s->peer_scratch;
+    for (int i = 0; i < n; i++) to[i] = s->clients[who[i]].peer;
+    net_send_many(to, n, PROTO_CHANNEL_RELIABLE, buf, len, NET_RELIABLE);
 }
 
 static void send_score_to(server *s, const uint16_t *who, int n, const sv_client *c) {

@@ -133,6 +133,7 @@ typedef struct {
     uint64_t bad_packets_total;
     sv_grid_hit *near_scratch; /* every entity (players, rockets, pickups), for snapshot selection */
     uint16_t witness_scratch[PROTO_MAX_PLAYERS]; /* who hears of a kill (sv_combat_witnesses) */
+    ENetPeer *peer_scratch[PROTO_MAX_PLAYERS];   /* recipients of one shared packet (sv_broadcast) */
     snap_frame *rings;      /* every client's snapshot ring, one block */
     snap_frame want_scratch;
     uint16_t priority_scratch[PROTO_VIEW_MAX_ENTITIES];

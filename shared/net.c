@@ -41,12 +41,25 @@ void net_peer_configure(ENetPeer *peer, uint32_t timeout_ms) {
     enet_peer_throttle_configure(peer, ENET_PEER_PACKET_THROTTLE_INTERVAL, ENET_PEER_PACKET_THROTTLE_SCALE, 0);
 }
 
+static enet_uint32 packet_flags(net_delivery how) {
+    return how == NET_RELIABLE ? ENET_PACKET_FLAG_RELIABLE : how == NET_UNSEQUENCED ? ENET_PACKET_FLAG_UNSEQUENCED : 0;
+}
+
+int net_send_many(ENetPeer *const *peers, int n, uint8_t channel, const void *data, size_t len, net_delivery how) {
+    ENetPacket *p = NULL;
+    int taken = 0;
+    for (int i = 0; i < n; i++) {
+        if (!peers[i]) continue;
+        if (!p && !(p = enet_packet_create(data, len, packet_flags(how)))) return taken;
+        taken += enet_peer_send(peers[i], channel, p) == 0; /* each send holds a reference */
+    }
+    if (p && p->referenceCount == 0) enet_packet_destroy(p);
+    return taken;
+}
+
 bool net_send(ENetPeer *peer, uint8_t channel, const void *data, size_t len, net_delivery how) {
     if (!peer) return false; /* a slot without a connection (tests, a peer being torn down) */
-    enet_uint32 flags = how == NET_RELIABLE ? ENET_PACKET_FLAG_RELIABLE
-                        : how == NET_UNSEQUENCED ? ENET_PACKET_FLAG_UNSEQUENCED
-                                                 : 0;
-    ENetPacket *p = enet_packet_create(data, len, flags);
+    ENetPacket *p = enet_packet_create(data, len, packet_flags(how));
     if (!p) return false;
     if (enet_peer_send(peer, channel, p) < 0) {
         enet_packet_destroy(p);

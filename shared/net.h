@@ -52,6 +52,12 @@ typedef enum {
  * (and frees the packet) if ENet refused it. */
 bool net_send(ENetPeer *peer, uint8_t channel, const void *data, size_t len, net_delivery how);
 
+/* Queues one copy of data for each of the n peers (NULL ones skipped): a
+ * single packet, shared by reference (ENet frees it after the last peer
+ * is done with it), not one allocation and copy per peer. Returns how
+ * many peers took it. */
+int net_send_many(ENetPeer *const *peers, int n, uint8_t channel, const void *data, size_t len, net_delivery how);
+
 /* "a.b.c.d:port" into buf. */
 void net_format_address(const ENetAddress *a, char *buf, size_t cap);
 
