@@ -394,6 +394,25 @@ static void on_score(cl_conn *c, const uint8_t *data, size_t len) {
     p->ping_ms = m.ping_ms;
 }
 
+/* Who is already here, with scores (after the map, at every join and
+ * resume): no "joined" line for each. */
+static void on_players_here(cl_conn *c, const uint8_t *data, size_t len) {
+    msg_roster m;
+    int r = msg_decode_roster(data, len, &m);
+    if (r != MSG_OK) {
+        bad_packet(c, "roster", r);
+        return;
+    }
+    for (int i = 0; i < m.count; i++) {
+        cl_player *p = &c->players[m.e[i].player_id];
+        p->present = true;
+        snprintf(p->name, sizeof p->name, "%s", m.e[i].name);
+        p->frags = m.e[i].frags;
+        p->deaths = m.e[i].deaths;
+        p->ping_ms = m.e[i].ping_ms;
+    }
+}
+
 static void on_chat(cl_conn *c, const uint8_t *data, size_t len, double now) {
     msg_chat m;
     int r = msg_decode_server_chat(data, len, &m);
@@ -430,6 +449,7 @@ static void on_receive(cl_conn *c, const uint8_t *data, size_t len, double now) 
     case MSG_S_CHAT: on_chat(c, data, len, now); break;
     case MSG_S_KILL: on_kill(c, data, len, now); break;
     case MSG_S_SCORE: on_score(c, data, len); break;
+    case MSG_S_ROSTER: on_players_here(c, data, len); break;
     default: bad_packet(c, "message", MSG_ERR_WRONG_ID); break;
     }
 }

@@ -220,6 +220,32 @@ static void send_player_name(ENetPeer *to, msg_id id, uint16_t player, const cha
     else sv_broadcast(s, PROTO_CHANNEL_RELIABLE, buf, n, NET_RELIABLE);
 }
 
+/* Every player and its score to one client, PROTO_ROSTER_MAX to a
+ * message: at 1000 players 32 reliable messages where a join and a score
+ * row each were 2000, and each of them costs ENet a command, a send and an
+ * acknowledgement. */
+static void send_roster(server *s, sv_client *to) {
+    msg_roster r;
+    r.count = 0;
+    uint8_t buf[PROTO_MAX_PACKET_BYTES];
+    for (int i = 0; i < s->cfg.max_players; i++) {
+        const sv_client *c = &s->clients[i];
+        if (!is_player(c)) continue;
+        r.e[r.count].player_id = (uint16_t)i;
+        snprintf(r.e[r.count].name, sizeof r.e[r.count].name, "%s", c->name);
+        r.e[r.count].frags = (int16_t)c->frags;
+        r.e[r.count].deaths = (uint16_t)c->deaths;
+        r.e[r.count].ping_ms = (uint16_t)(c->peer ? c->peer->roundTripTime : 0);
+        if (++r.count == PROTO_ROSTER_MAX) {
+            size_t n = msg_encode_roster(buf, sizeof buf, &r);
+            if (n) net_send(to->peer, PROTO_CHANNEL_RELIABLE, buf, n, NET_RELIABLE);
+            r.count = 0;
+        }
+    }
+    size_t n = r.count ? msg_encode_roster(buf, sizeof buf, &r) : 0;
+    if (n) net_send(to->peer, PROTO_CHANNEL_RELIABLE, buf, n, NET_RELIABLE);
+}
+
 bool sv_clients_send_welcome(server *s, sv_client *c, bool resumed) {
     msg_welcome w = {.client_id = sv_client_id(s, c),
                      .resumed = resumed,
@@ -310,15 +336,13 @@ static void handle_hello(server *s, sv_client *c, const uint8_t *data, size_t le
         sv_client_drop(s, p, PROTO_REASON_HANDSHAKE);
         return;
     }
-    /* The newcomer learns who is here (lost players too: their slots and
-     * scores are held), then everyone (itself included) learns of the
-     * newcomer under its final name. A returning player is news to no one. */
-    for (int i = 0; i < s->cfg.max_players; i++)
-        if (i != id && is_player(&s->clients[i]))
-            send_player_name(p->peer, MSG_S_JOIN, (uint16_t)i, s->clients[i].name, s);
+    /* The newcomer learns who is here, itself included, with scores (lost
+     * players too: their slots and scores are held), then everyone learns
+     * of the newcomer under its final name. A returning player is news to
+     * no one. */
     p->state = SLOT_PLAYING;
+    send_roster(s, p);
     send_player_name(resumed ? p->peer : NULL, MSG_S_JOIN, id, p->name, s);
-    sv_combat_send_scores(s, p);
     sv_match_send(s, p);
     int playing = 0;
     for (int i = 0; i < s->cfg.max_players; i++) playing += s->clients[i].state == SLOT_PLAYING;

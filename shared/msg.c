@@ -330,6 +330,48 @@ int msg_decode_score(const uint8_t *buf, size_t len, msg_score *out) {
     return finish(&r, out->player < PROTO_MAX_PLAYERS);
 }
 
+/* ---- S_ROSTER -------------------------------------------------------------------- */
+
+static bool roster_valid(const msg_roster *m) {
+    if (m->count < 1 || m->count > PROTO_ROSTER_MAX) return false;
+    for (int i = 0; i < m->count; i++)
+        if (m->e[i].player_id >= PROTO_MAX_PLAYERS || !text_is_clean(m->e[i].name, PROTO_NAME_MAX)) return false;
+    return true;
+}
+
+size_t msg_encode_roster(uint8_t *buf, size_t cap, const msg_roster *m) {
+    if (!roster_valid(m)) return 0;
+    wire_writer w;
+    wire_writer_init(&w, buf, cap);
+    wire_write_u8(&w, MSG_S_ROSTER);
+    wire_write_u8(&w, m->count);
+    for (int i = 0; i < m->count; i++) {
+        wire_write_u16(&w, m->e[i].player_id);
+        wire_write_str(&w, m->e[i].name, PROTO_NAME_MAX);
+        wire_write_i16(&w, m->e[i].frags);
+        wire_write_u16(&w, m->e[i].deaths);
+        wire_write_u16(&w, m->e[i].ping_ms);
+    }
+    return finish_write(&w);
+}
+
+int msg_decode_roster(const uint8_t *buf, size_t len, msg_roster *out) {
+    wire_reader r;
+    wire_reader_init(&r, buf, len);
+    if (!expect_id(&r, MSG_S_ROSTER)) return wire_reader_ok(&r) ? MSG_ERR_WRONG_ID : MSG_ERR_TRUNCATED;
+    out->count = wire_read_u8(&r);
+    if (!wire_reader_ok(&r)) return MSG_ERR_TRUNCATED;
+    if (out->count < 1 || out->count > PROTO_ROSTER_MAX) return MSG_ERR_RANGE;
+    for (int i = 0; i < out->count; i++) {
+        out->e[i].player_id = wire_read_u16(&r);
+        wire_read_str(&r, out->e[i].name, PROTO_NAME_MAX);
+        out->e[i].frags = wire_read_i16(&r);
+        out->e[i].deaths = wire_read_u16(&r);
+        out->e[i].ping_ms = wire_read_u16(&r);
+    }
+    return finish(&r, wire_reader_ok(&r) && roster_valid(out));
+}
+
 /* ---- S_MATCH --------------------------------------------------------------------- */
 
 static bool match_valid(const msg_match *m) {

@@ -92,6 +92,17 @@ typedef struct {
 } msg_score;
 
 typedef struct {
+    uint8_t count; /* 1..PROTO_ROSTER_MAX */
+    struct {
+        uint16_t player_id;
+        char name[PROTO_NAME_MAX + 1];
+        int16_t frags;
+        uint16_t deaths;
+        uint16_t ping_ms;
+    } e[PROTO_ROSTER_MAX];
+} msg_roster;
+
+typedef struct {
     uint16_t from; /* S_CHAT only: player id or PROTO_CHAT_FROM_SERVER */
     char text[PROTO_CHAT_MAX + 1];
 } msg_chat;
@@ -110,6 +121,7 @@ size_t msg_encode_map_chunk(uint8_t *buf, size_t cap, const msg_map_chunk *m);
 size_t msg_encode_client_chat(uint8_t *buf, size_t cap, const msg_chat *m);
 size_t msg_encode_kill(uint8_t *buf, size_t cap, const msg_kill *m);
 size_t msg_encode_score(uint8_t *buf, size_t cap, const msg_score *m);
+size_t msg_encode_roster(uint8_t *buf, size_t cap, const msg_roster *m);
 size_t msg_encode_match(uint8_t *buf, size_t cap, const msg_match *m);
 size_t msg_encode_server_chat(uint8_t *buf, size_t cap, const msg_chat *m);
 
@@ -125,6 +137,7 @@ int msg_decode_leave(const uint8_t *buf, size_t len, msg_leave *out);
 int msg_decode_map_chunk(const uint8_t *buf, size_t len, msg_map_chunk *out);
 int msg_decode_kill(const uint8_t *buf, size_t len, msg_kill *out);
 int msg_decode_score(const uint8_t *buf, size_t len, msg_score *out);
+int msg_decode_roster(const uint8_t *buf, size_t len, msg_roster *out);
 int msg_decode_match(const uint8_t *buf, size_t len, msg_match *out);
 /* C_CHAT: raw text (any bytes but NUL, <= PROTO_CHAT_MAX); the server cleans it. */
 int msg_decode_client_chat(const uint8_t *buf, size_t len, msg_chat *out);

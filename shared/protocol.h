@@ -14,7 +14,7 @@
  * the low 24 bits are the version; bit 24 (PROTO_CONNECT_RESUMING) says the
  * client holds a session token, so a full server still lets it in to show
  * it (its slot is held); any other bit is refused as a version mismatch. */
-#define PROTO_VERSION 4u
+#define PROTO_VERSION 5u
 #define PROTO_CONNECT_VERSION_MASK 0x00ffffffu
 #define PROTO_CONNECT_RESUMING (1u << 24)
 
@@ -28,6 +28,7 @@ enum {
 /* ---- Limits: everything that can grow is bounded here ------------------- */
 #define PROTO_MAX_PLAYERS 1024        /* hard cap on --max-players            */
 #define PROTO_NAME_MAX 16             /* bytes of UTF-8, excluding the NUL     */
+#define PROTO_ROSTER_MAX 32           /* players in one S_ROSTER message       */
 #define PROTO_MAP_NAME_MAX 32         /* bytes, excluding the NUL              */
 #define PROTO_SERVER_NAME_MAX 32      /* bytes, excluding the NUL              */
 #define PROTO_CHAT_MAX 120            /* bytes of UTF-8, excluding the NUL     */
@@ -139,8 +140,7 @@ static inline uint32_t proto_reason_pack(proto_reason r, uint32_t detail) {
  *                  the map file's text, in order, right after S_WELCOME;
  *                  the client checks size and CRC-32, then parses it with
  *                  the same parser as the server (map.h)
- *   S_JOIN    ch0  u8 id | u16 player_id | str name     (also sent for each
- *                                                       existing player)
+ *   S_JOIN    ch0  u8 id | u16 player_id | str name     (a newcomer)
  *   S_LEAVE   ch0  u8 id | u16 player_id | u8 reason
  *   S_RENAME  ch0  u8 id | u16 player_id | str name
  *   S_CHAT    ch0  u8 id | u16 from (player id, PROTO_CHAT_FROM_SERVER for
@@ -148,6 +148,10 @@ static inline uint32_t proto_reason_pack(proto_reason r, uint32_t detail) {
  *   S_KILL    ch0  u8 id | u16 killer | u16 victim | u8 weapon   (kill feed;
  *                  killer == victim: a suicide)
  *   S_SCORE   ch0  u8 id | u16 player | i16 frags | u16 deaths | u16 ping_ms
+ *   S_ROSTER  ch0  u8 id | u8 count (1..PROTO_ROSTER_MAX) | count x (u16
+ *                  player_id | str name | i16 frags | u16 deaths | u16
+ *                  ping_ms): who is already here, with scores, right after
+ *                  the map (one message per 32 players, not two per player)
  *   S_MATCH   ch0  u8 id | u8 phase | u32 phase_end_tick | u16 frag_limit
  *                  | u16 time_limit_s | str next_map   (on join and on every
  *                  phase change; next_map is the map after this match)
@@ -170,7 +174,8 @@ typedef enum {
     MSG_S_CHAT = 70,
     MSG_S_KILL = 71,
     MSG_S_SCORE = 72,
-    MSG_S_MATCH = 73
+    MSG_S_MATCH = 73,
+    MSG_S_ROSTER = 74
 } msg_id;
 
 /* Input buttons (bits of a command's buttons byte). */

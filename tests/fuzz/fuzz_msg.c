@@ -44,6 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     ROUND_TRIP(msg_leave, msg_decode_leave, msg_encode_leave);
     ROUND_TRIP(msg_kill, msg_decode_kill, msg_encode_kill);
     ROUND_TRIP(msg_score, msg_decode_score, msg_encode_score);
+    ROUND_TRIP(msg_roster, msg_decode_roster, msg_encode_roster);
     ROUND_TRIP(msg_match, msg_decode_match, msg_encode_match);
     ROUND_TRIP(msg_chat, msg_decode_client_chat, msg_encode_client_chat);
     ROUND_TRIP(msg_chat, msg_decode_server_chat, msg_encode_server_chat);

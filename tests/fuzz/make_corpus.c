@@ -71,6 +71,16 @@ static void msg_seeds(void) {
     msg_score sc = {.player = 1, .frags = -2, .deaths = 3, .ping_ms = 42};
     put("fuzz_msg", "score", b, msg_encode_score(b, sizeof b, &sc));
 
+    msg_roster ro = {.count = 2};
+    ro.e[0].player_id = 0;
+    snprintf(ro.e[0].name, sizeof ro.e[0].name, "Ann");
+    ro.e[0].frags = 3;
+    ro.e[1].player_id = 9;
+    snprintf(ro.e[1].name, sizeof ro.e[1].name, "Bob");
+    ro.e[1].deaths = 2;
+    ro.e[1].ping_ms = 12;
+    put("fuzz_msg", "roster", b, msg_encode_roster(b, sizeof b, &ro));
+
     msg_match mt = {.phase = MATCH_INTERMISSION, .phase_end_tick = 9000, .frag_limit = 20, .time_limit_s = 600,
                     .next_map = "Crossroads"};
     put("fuzz_msg", "match", b, msg_encode_match(b, sizeof b, &mt));

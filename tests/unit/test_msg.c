@@ -48,6 +48,7 @@ typedef union {
     msg_chat chat;
     msg_kill kill;
     msg_score score;
+    msg_roster roster;
 } any_msg;
 
 typedef struct {
@@ -88,6 +89,8 @@ static size_t enc_kill(uint8_t *b, size_t c, const any_msg *m) { return msg_enco
 static size_t enc_score(uint8_t *b, size_t c, const any_msg *m) { return msg_encode_score(b, c, &m->score); }
 static int dec_kill(const uint8_t *b, size_t n, any_msg *o) { return msg_decode_kill(b, n, &o->kill); }
 static int dec_score(const uint8_t *b, size_t n, any_msg *o) { return msg_decode_score(b, n, &o->score); }
+static size_t enc_roster(uint8_t *b, size_t c, const any_msg *m) { return msg_encode_roster(b, c, &m->roster); }
+static int dec_roster(const uint8_t *b, size_t n, any_msg *o) { return msg_decode_roster(b, n, &o->roster); }
 
 static void sample_hello(any_msg *m) {
     strcpy(m->hello.name, "Zo\xc3\xab"); /* "Zo\u00eb" */
@@ -225,6 +228,28 @@ static bool eq_score(const any_msg *a, const any_msg *b) {
            a->score.deaths == b->score.deaths && a->score.ping_ms == b->score.ping_ms;
 }
 
+/* A full roster: every entry at a limit somewhere. */
+static void sample_roster(any_msg *m) {
+    m->roster.count = PROTO_ROSTER_MAX;
+    for (int i = 0; i < PROTO_ROSTER_MAX; i++) {
+        m->roster.e[i].player_id = (uint16_t)(i == 0 ? PROTO_MAX_PLAYERS - 1 : i * 7);
+        if (i == 1) snprintf(m->roster.e[i].name, sizeof m->roster.e[i].name, "sixteen-bytes-ok");
+        else snprintf(m->roster.e[i].name, sizeof m->roster.e[i].name, "p%d-\xc3\xa9", i);
+        m->roster.e[i].frags = (int16_t)(i % 2 ? -i : 32767 - i);
+        m->roster.e[i].deaths = (uint16_t)(65535 - i);
+        m->roster.e[i].ping_ms = (uint16_t)(i * 31);
+    }
+}
+static bool eq_roster(const any_msg *a, const any_msg *b) {
+    if (a->roster.count != b->roster.count) return false;
+    for (int i = 0; i < a->roster.count; i++)
+        if (a->roster.e[i].player_id != b->roster.e[i].player_id || strcmp(a->roster.e[i].name, b->roster.e[i].name) ||
+            a->roster.e[i].frags != b->roster.e[i].frags || a->roster.e[i].deaths != b->roster.e[i].deaths ||
+            a->roster.e[i].ping_ms != b->roster.e[i].ping_ms)
+            return false;
+    return true;
+}
+
 static const msg_kind KINDS[] = {
     {"hello", MSG_C_HELLO, enc_hello, dec_hello, sample_hello, eq_hello},
     {"rename", MSG_C_RENAME, enc_rename, dec_rename, sample_rename, eq_name},
@@ -238,6 +263,7 @@ static const msg_kind KINDS[] = {
     {"server_chat", MSG_S_CHAT, enc_schat, dec_schat, sample_schat, eq_chat},
     {"kill", MSG_S_KILL, enc_kill, dec_kill, sample_kill, eq_kill},
     {"score", MSG_S_SCORE, enc_score, dec_score, sample_score, eq_score},
+    {"roster", MSG_S_ROSTER, enc_roster, dec_roster, sample_roster, eq_roster},
 };
 #define KIND_COUNT (sizeof KINDS / sizeof KINDS[0])
 
@@ -288,6 +314,7 @@ static void test_expected_sizes(void **state) {
         1 + 2 + 1 + 26,                          /* server_chat, 26 bytes       */
         1 + 2 + 2 + 1,                           /* kill                        */
         1 + 2 + 2 + 2 + 2,                       /* score                       */
+        1 + 1 + 32 * (2 + 1 + 2 + 2 + 2) + 9 * 5 + 16 + 22 * 6, /* roster of 32: names "p0-é".."p31-é", one of 16 */
     };
     assert_int_equal(sizeof expect / sizeof expect[0], KIND_COUNT);
     for (size_t i = 0; i < KIND_COUNT; i++) {
@@ -1091,6 +1118,61 @@ static void test_kill_layout_and_range(void **state) {
     assert_int_equal(msg_decode_score(expect, sizeof expect, &(msg_score){0}), MSG_ERR_WRONG_ID);
 }
 
+/* S_ROSTER: its layout, and every way out of range refused both ways. */
+static void test_roster_layout_and_range(void **state) {
+    (void)state;
+    msg_roster m, out;
+    memset(&m, 0, sizeof m);
+    m.count = 2;
+    m.e[0].player_id = 0x0102;
+    snprintf(m.e[0].name, sizeof m.e[0].name, "Al");
+    m.e[0].frags = -1;
+    m.e[0].deaths = 0x0304;
+    m.e[0].ping_ms = 0x0506;
+    m.e[1].player_id = 7;
+    snprintf(m.e[1].name, sizeof m.e[1].name, "B");
+    uint8_t buf[PROTO_MAX_PACKET_BYTES];
+    const uint8_t expect[] = {MSG_S_ROSTER, 2, 0x02, 0x01, 2, 'A', 'l', 0xff, 0xff, 0x04, 0x03, 0x06, 0x05,
+                              7, 0, 1, 'B', 0, 0, 0, 0, 0, 0};
+    assert_int_equal(msg_encode_roster(buf, sizeof buf, &m), sizeof expect);
+    assert_memory_equal(buf, expect, sizeof expect);
+    assert_int_equal(msg_decode_roster(expect, sizeof expect, &out), MSG_OK);
+    assert_int_equal(out.count, 2);
+    assert_string_equal(out.e[0].name, "Al");
+    assert_int_equal(out.e[0].frags, -1);
+    /* counts 0 and PROTO_ROSTER_MAX + 1 */
+    uint8_t bad[sizeof expect];
+    memcpy(bad, expect, sizeof bad);
+    bad[1] = 0;
+    assert_int_equal(msg_decode_roster(bad, sizeof bad, &out), MSG_ERR_RANGE);
+    bad[1] = PROTO_ROSTER_MAX + 1;
+    assert_int_equal(msg_decode_roster(bad, sizeof bad, &out), MSG_ERR_RANGE);
+    m.count = 0;
+    assert_int_equal(msg_encode_roster(buf, sizeof buf, &m), 0);
+    m.count = PROTO_ROSTER_MAX + 1;
+    assert_int_equal(msg_encode_roster(buf, sizeof buf, &m), 0);
+    /* a player id out of range, in the second entry */
+    memcpy(bad, expect, sizeof bad);
+    bad[13] = PROTO_MAX_PLAYERS & 0xff;
+    bad[14] = PROTO_MAX_PLAYERS >> 8;
+    assert_int_equal(msg_decode_roster(bad, sizeof bad, &out), MSG_ERR_RANGE);
+    m.count = 2;
+    m.e[1].player_id = PROTO_MAX_PLAYERS;
+    assert_int_equal(msg_encode_roster(buf, sizeof buf, &m), 0);
+    /* a name with a control character */
+    m.e[1].player_id = 7;
+    snprintf(m.e[1].name, sizeof m.e[1].name, "B\n");
+    assert_int_equal(msg_encode_roster(buf, sizeof buf, &m), 0);
+    memcpy(bad, expect, sizeof bad);
+    bad[16] = '\n';
+    assert_int_equal(msg_decode_roster(bad, sizeof bad, &out), MSG_ERR_RANGE);
+    /* a full roster fits one datagram with room to spare */
+    any_msg full;
+    sample_roster(&full);
+    size_t n = msg_encode_roster(buf, sizeof buf, &full.roster);
+    assert_true(n > 0 && n <= 1024);
+}
+
 static void test_score_layout_and_range(void **state) {
     (void)state;
     uint8_t buf[16];
@@ -1366,6 +1448,7 @@ int main(void) {
         cmocka_unit_test(test_leave_range),
         cmocka_unit_test(test_kill_layout_and_range),
         cmocka_unit_test(test_score_layout_and_range),
+        cmocka_unit_test(test_roster_layout_and_range),
         cmocka_unit_test(test_chat_range),
         cmocka_unit_test(test_map_chunk_range),
         cmocka_unit_test(test_crc32_vectors),
