@@ -21,7 +21,7 @@
 #define SV_DEFAULT_FRAG_LIMIT 20
 #define SV_DEFAULT_INTERMISSION 8
 #define SV_DEFAULT_RESUME_GRACE 60 /* seconds a lost player's slot is held */
-#define SV_DEFAULT_CLIENT_RATE 15000 /* snapshot bytes per second to one client */
+#define SV_DEFAULT_CLIENT_RATE 14000 /* snapshot bytes per second to one client */
 
 typedef struct {
     uint16_t port;           /* 0: the OS picks a free port */
