@@ -53,6 +53,7 @@ typedef struct slab {
 
 static free_block *free_list[CLASS_COUNT];
 static slab *slabs; /* every slab, kept for the life of the process */
+static size_t class_blocks[CLASS_COUNT]; /* blocks in class k's slabs */
 static sv_pool_stats stats;
 
 static uint32_t class_of(size_t size) {
@@ -73,6 +74,7 @@ static bool refill(uint32_t k) {
     if (!sl) return false;
     stats.slabs++;
     stats.bytes_held += sizeof(slab) + n * stride;
+    class_blocks[k] += n;
     sl->next = slabs;
     slabs = sl;
     uint8_t *at = (uint8_t *)(sl + 1);
@@ -86,6 +88,13 @@ static bool refill(uint32_t k) {
         POISON(b, class_size[k]);
     }
     return true;
+}
+
+void sv_pool_reserve(size_t size, size_t blocks) {
+    uint32_t k = class_of(size);
+    if (k == OVERSIZED) return;
+    while (class_blocks[k] < blocks && refill(k)) {
+    }
 }
 
 void *sv_pool_alloc(size_t size) {

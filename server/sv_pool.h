@@ -44,6 +44,12 @@ typedef struct {
  * (enet_initialize_with_callbacks). 0 on success, as enet_initialize. */
 int sv_pool_install_enet(void);
 
+/* Makes sure at least `blocks` blocks of `size` bytes' class exist, free
+ * or in use (taking slabs now): sizes the pool for the slots at start, so
+ * that steady play, where a few thousand of ENet's command and packet
+ * structs are out at once in bursts, never reaches the system. */
+void sv_pool_reserve(size_t size, size_t blocks);
+
 /* The allocator itself (what ENet calls); exposed for tests. A NULL from
  * sv_pool_alloc means the system is out of memory. sv_pool_free takes NULL. */
 void *sv_pool_alloc(size_t size);

@@ -54,6 +54,11 @@ bool sv_server_init(server *s, const sv_config *cfg, char *err, size_t err_cap) 
         snprintf(err, err_cap, "ENet failed to initialise");
         goto fail;
     }
+    /* ENet's per-peer commands, acknowledgements and packet structs (the
+     * 64- and 96-byte classes) come and go in bursts of several per peer
+     * (a round of pings, a broadcast): room for 32 of each per slot. */
+    sv_pool_reserve(96, 32 * (size_t)cfg->max_players);
+    sv_pool_reserve(64, 32 * (size_t)cfg->max_players);
     ENetAddress addr = {.host = ENET_HOST_ANY, .port = cfg->port};
     s->host = enet_host_create(&addr, (size_t)cfg->max_players + SV_SPARE_PEERS + SV_GUARD_EXTRA_PEERS,
                               PROTO_CHANNEL_COUNT, 0, 0);
