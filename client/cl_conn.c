@@ -1,4 +1,5 @@
-/* cl_conn.c - connection state machine, server messages, input sending. */
+/* cl_conn.c - connection state machine, server messages, input sending, and
+ * the map grids the connections of one process share (see cl_conn.h). */
 #include "cl_conn.h"
 
 #include <stdio.h>
@@ -6,6 +7,52 @@
 #include <string.h>
 
 #include "log.h"
+
+/* The tile grids of the maps loaded in this process, shared by every
+ * connection that loaded the same one (a swarm's bots all play one map:
+ * one grid instead of one each). Single-threaded, as the rest. */
+#define SHARED_MAPS 4
+static struct {
+    int refs; /* 0: a free slot */
+    int width, height;
+    uint8_t *tiles;
+} shared_maps[SHARED_MAPS];
+
+/* After map_parse: use the shared grid when it holds the same tiles, else
+ * share this one (when a slot is free; else it stays the map's own). */
+static void share_map_tiles(cl_conn *c) {
+    game_map *m = &c->map;
+    int free_slot = -1;
+    for (int i = 0; i < SHARED_MAPS; i++) {
+        if (shared_maps[i].refs == 0) {
+            if (free_slot < 0) free_slot = i;
+        } else if (shared_maps[i].width == m->width && shared_maps[i].height == m->height &&
+                   memcmp(shared_maps[i].tiles, m->tiles, (size_t)m->width * (size_t)m->height) == 0) {
+            free(m->tiles);
+            m->tiles = shared_maps[i].tiles;
+            shared_maps[i].refs++;
+            c->map_shared = true;
+            return;
+        }
+    }
+    if (free_slot < 0) return;
+    shared_maps[free_slot].refs = 1;
+    shared_maps[free_slot].width = m->width;
+    shared_maps[free_slot].height = m->height;
+    shared_maps[free_slot].tiles = m->tiles;
+    c->map_shared = true;
+}
+
+/* map_free, letting go of a shared grid (freed with its last user). */
+static void free_map(cl_conn *c) {
+    for (int i = 0; c->map_shared && i < SHARED_MAPS; i++)
+        if (shared_maps[i].refs > 0 && shared_maps[i].tiles == c->map.tiles) {
+            if (--shared_maps[i].refs > 0) c->map.tiles = NULL; /* (others still use it) */
+            break;
+        }
+    c->map_shared = false;
+    map_free(&c->map);
+}
 
 static void set_state(cl_conn *c, conn_state s, double now) {
     c->state = s;
@@ -25,6 +72,10 @@ static bool connect_peer(cl_conn *c) {
 
 bool cl_conn_start(cl_conn *c, const cl_config *cfg, double now, char *err, size_t err_cap) {
     memset(c, 0, sizeof *c);
+    return cl_conn_start_zeroed(c, cfg, now, err, err_cap);
+}
+
+bool cl_conn_start_zeroed(cl_conn *c, const cl_config *cfg, double now, char *err, size_t err_cap) {
     c->cfg = *cfg;
     if (enet_initialize() != 0) {
         snprintf(err, err_cap, "ENet failed to initialise");
@@ -56,6 +107,7 @@ bool cl_conn_start(cl_conn *c, const cl_config *cfg, double now, char *err, size
         return false;
     }
     cl_bot_init(&c->bot, cfg->seed ? cfg->seed : cl_bot_hash(cfg->name));
+    cl_target_reset(&c->target);
     set_state(c, CONN_CONNECTING, now);
     snprintf(c->status, sizeof c->status, "Connecting to %s ...", c->server_text);
     return true;
@@ -201,7 +253,7 @@ static void on_welcome(cl_conn *c, const uint8_t *data, size_t len, double now) 
         return;
     }
     if (c->map_loaded) { /* a new match on another map, or back after a reconnect: drop the old world */
-        map_free(&c->map);
+        free_map(c);
         c->map_loaded = false;
         set_state(c, CONN_HANDSHAKE, now);
         if (!c->resuming) log_info("next match: loading map %s", w.map_name);
@@ -246,7 +298,9 @@ static void enter_game(cl_conn *c, double now) {
         return;
     }
     c->map_loaded = true;
+    share_map_tiles(c);
     cl_interp_init(&c->interp, c->welcome.tick_rate, c->welcome.snapshot_rate);
+    cl_target_reset(&c->target);
     /* Command numbers go on across a map change: the server's input queue
      * and its acknowledgements continue from the last one. */
     uint32_t next_cmd = c->predict.next_tick;
@@ -305,6 +359,29 @@ static void on_leave(cl_conn *c, const uint8_t *data, size_t len) {
     p->present = false;
 }
 
+/* What changed from the newest frame held to a new one (both sorted by
+ * id, walked together): players who lost health (hit effects), and rockets
+ * that were there and are gone (exploded). */
+static void note_changes(cl_conn *c, const snap_frame *prev, const snap_frame *f, double now) {
+    int a = 0;
+    for (int b = 0; b < prev->count; b++) {
+        const snap_entity *was = &prev->ents[b];
+        while (a < f->count && f->ents[a].id < was->id) a++;
+        const snap_entity *is = a < f->count && f->ents[a].id == was->id ? &f->ents[a] : NULL;
+        if (was->id < PROTO_MAX_PLAYERS) {
+            if (is && is->health < was->health) c->hurt_at[was->id] = now;
+        } else if (!is && was->id >= PROTO_ENT_ROCKET_BASE && was->id < PROTO_ENT_PICKUP_BASE) {
+            cl_effect *fx = &c->effects[c->effect_count++ % CL_EFFECTS];
+            float ahead = (float)(f->tick - prev->tick) / (float)c->welcome.tick_rate * 0.5f;
+            fx->x = (float)was->x / PROTO_POS_SCALE + (float)was->vx / PROTO_VEL_SCALE * ahead;
+            fx->y = (float)was->y / PROTO_POS_SCALE + (float)was->vy / PROTO_VEL_SCALE * ahead;
+            fx->at = now;
+        } else if (was->id >= PROTO_ENT_PICKUP_BASE) {
+            break; /* (sorted: no rockets beyond) */
+        }
+    }
+}
+
 static void on_snapshot(cl_conn *c, const uint8_t *data, size_t len, double now) {
     static snap_frame frame; /* large: off the stack; single-threaded */
     if (c->state != CONN_IN_GAME) return;
@@ -321,20 +398,7 @@ static void on_snapshot(cl_conn *c, const uint8_t *data, size_t len, double now)
         return;
     }
     const snap_frame *prev = cl_interp_newest(&c->interp);
-    for (int i = 0; prev && i < frame.count && frame.ents[i].id < PROTO_MAX_PLAYERS; i++) { /* who got hurt */
-        const snap_entity *was = snap_frame_find(prev, frame.ents[i].id);
-        if (was && frame.ents[i].health < was->health) c->hurt_at[frame.ents[i].id] = now;
-    }
-    if (prev) /* rockets that were there and are gone exploded */
-        for (int i = 0; i < prev->count; i++) {
-            const snap_entity *e = &prev->ents[i];
-            if (e->id < PROTO_ENT_ROCKET_BASE || e->id >= PROTO_ENT_PICKUP_BASE || snap_frame_find(&frame, e->id)) continue;
-            cl_effect *fx = &c->effects[c->effect_count++ % CL_EFFECTS];
-            float ahead = (float)(frame.tick - prev->tick) / (float)c->welcome.tick_rate * 0.5f;
-            fx->x = (float)e->x / PROTO_POS_SCALE + (float)e->vx / PROTO_VEL_SCALE * ahead;
-            fx->y = (float)e->y / PROTO_POS_SCALE + (float)e->vy / PROTO_VEL_SCALE * ahead;
-            fx->at = now;
-        }
+    if (prev) note_changes(c, prev, &frame, now);
     if (!cl_interp_add(&c->interp, &frame, now)) return;
     c->snapshots++;
     c->net.last_snapshot_bytes = (uint32_t)len;
@@ -343,7 +407,7 @@ static void on_snapshot(cl_conn *c, const uint8_t *data, size_t len, double now)
     c->interrupted = false;
     c->self_ammo = frame.self_ammo;
     c->net.loss_up_pct = h.up_loss_pct;
-    for (int i = 0; i < frame.count; i++) {
+    for (int i = 0; i < frame.count && frame.ents[i].id < PROTO_MAX_PLAYERS; i++) { /* (rockets, pickups after) */
         const snap_entity *e = &frame.ents[i];
         if (e->id == c->welcome.client_id) {
             player_state ps;
@@ -500,23 +564,15 @@ static void send_input(cl_conn *c) {
     if (n) net_send(c->peer, PROTO_CHANNEL_UNRELIABLE, buf, n, NET_UNSEQUENCED);
 }
 
-/* The nearest other living player as drawn now, for the bot's aim. */
-static bool nearest_target(const cl_conn *c, double render_tick, player_state *out) {
-    float best = 1e9f;
-    bool found = false;
-    const player_state *me = &c->predict.state;
-    for (uint16_t id = 0; id < c->welcome.max_players; id++) {
-        if (id == c->welcome.client_id || !c->players[id].present) continue;
-        player_state p;
-        if (!cl_interp_sample(&c->interp, id, render_tick, &p) || !(p.flags & ENT_FLAG_ALIVE)) continue;
-        float dx = p.x - me->x, dy = p.y - me->y, d = dx * dx + dy * dy;
-        if (d < best) {
-            best = d;
-            *out = p;
-            found = true;
-        }
-    }
-    return found;
+static bool player_present(const void *ctx, uint16_t id) { return ((const cl_conn *)ctx)->players[id].present; }
+
+/* The nearest other living player on the roster as drawn now, for the
+ * bot's aim: cl_target's search, exactly the reference rule's answer
+ * (cl_target_nearest_reference) without sampling every player id in every
+ * stored snapshot. */
+static bool bot_target(cl_conn *c, double render_tick, player_state *out) {
+    return cl_target_nearest(&c->target, &c->interp, &c->predict.state, c->welcome.client_id, c->welcome.max_players,
+                             player_present, c, render_tick, out);
 }
 
 void cl_conn_update(cl_conn *c, double now, uint8_t buttons, uint16_t aim) {
@@ -529,7 +585,7 @@ void cl_conn_update(cl_conn *c, double now, uint8_t buttons, uint16_t aim) {
         uint16_t a = aim;
         if (c->cfg.bot) {
             player_state target;
-            bool has = c->predict.have_state && nearest_target(c, view, &target);
+            bool has = c->predict.have_state && bot_target(c, view, &target);
             b = cl_bot_buttons(&c->bot, c->predict.next_tick, c->welcome.tick_rate,
                                c->predict.have_state ? &c->predict.state : NULL, has ? &target : NULL);
             a = c->bot.aim;
@@ -632,7 +688,7 @@ void cl_conn_free(cl_conn *c) {
     }
     free(c->map_text);
     c->map_text = NULL;
-    map_free(&c->map);
+    free_map(c);
 }
 
 int cl_conn_exit_code(const cl_conn *c) {

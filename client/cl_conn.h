@@ -5,8 +5,10 @@
  * token after a lost connection, and the ways it ends: refused,
  * unreachable, lost, left), decoding server messages (bad ones dropped and
  * counted), the player roster, the received snapshots (cl_interp), the
- * own player's prediction (cl_predict), and sending input. No SDL: the
- * window and headless front ends both drive it.
+ * own player's prediction (cl_predict), sending input, and with --bot the
+ * bot's buttons (cl_bot, its target from cl_target). Connections in one
+ * process that load the same map share its tile grid (botswarm). No SDL:
+ * the window and headless front ends both drive it.
  */
 #ifndef CL_CONN_H
 #define CL_CONN_H
@@ -18,6 +20,7 @@
 #include "cl_config.h"
 #include "cl_interp.h"
 #include "cl_predict.h"
+#include "cl_target.h"
 #include "clock.h"
 #include "map.h"
 #include "msg.h"
@@ -103,6 +106,7 @@ typedef struct {
     uint32_t map_received;
     game_map map;
     bool map_loaded;
+    bool map_shared;           /* map.tiles is a grid shared in this process (see cl_conn.c) */
 
     cl_player players[PROTO_MAX_PLAYERS];
     uint8_t seen[PROTO_MAX_PLAYERS / 8]; /* other players seen in snapshots */
@@ -111,6 +115,7 @@ typedef struct {
     cl_interp interp;
     cl_predict predict;
     cl_bot bot;
+    cl_target_memo target;     /* the bot's nearest-target search (cfg.bot) */
     ticker clock;
     double joined_at;
     bool renamed;
@@ -160,6 +165,12 @@ typedef struct {
 /* Sets up ENet and starts connecting (address resolution errors come back
  * false with a message in err). */
 bool cl_conn_start(cl_conn *c, const cl_config *cfg, double now, char *err, size_t err_cap);
+
+/* The same for a cl_conn whose bytes are all zero already (calloc, static
+ * storage): it does not clear the whole structure again, so the pages of
+ * its per-player tables and snapshot ring that a game never fills are
+ * never touched (memory per bot in botswarm). */
+bool cl_conn_start_zeroed(cl_conn *c, const cl_config *cfg, double now, char *err, size_t err_cap);
 
 /* Services the network for up to timeout_ms, handling every event. */
 void cl_conn_service(cl_conn *c, double now, uint32_t timeout_ms);

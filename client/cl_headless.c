@@ -42,8 +42,10 @@ int cl_headless_run(const cl_config *cfg) {
         cl_conn_update(&conn, now, 0, 0);
         cl_conn_frame(&conn, now, now - last);
         last = now;
+        /* Rounded up: rounded down, the last millisecond before each tick
+         * was a loop of zero-timeout services (a receive call each). */
         double wait = cl_conn_wait(&conn, now);
-        cl_conn_service(&conn, clock_now(), (uint32_t)floor(wait * 1000.0));
+        cl_conn_service(&conn, clock_now(), (uint32_t)ceil(wait * 1000.0));
     }
     int connected = conn.state == CONN_IN_GAME;
     cl_conn_leave(&conn);

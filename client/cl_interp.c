@@ -3,10 +3,16 @@
 #include "cl_interp.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
+_Static_assert(offsetof(cl_interp, frames) == 0, "the frames come first (cl_interp_init)");
+
 void cl_interp_init(cl_interp *ip, int tick_rate, int snapshot_rate) {
-    memset(ip, 0, sizeof *ip);
+    /* Everything but the frames: a frame is read only once stored, and
+     * then only its first `count` entities (so the entity slots a game
+     * never fills are never written, and their pages never touched). */
+    memset((char *)ip + sizeof ip->frames, 0, sizeof *ip - sizeof ip->frames);
     ip->tick_rate = tick_rate;
     ip->snapshot_rate = snapshot_rate;
     ip->head = -1;
@@ -37,7 +43,7 @@ bool cl_interp_add(cl_interp *ip, const snap_frame *f, double now) {
     ip->last_arrival = now;
     ip->last_tick = f->tick;
     ip->head = (ip->head + 1) % PROTO_SNAPSHOT_RING;
-    ip->frames[ip->head] = *f;
+    memcpy(&ip->frames[ip->head], f, offsetof(snap_frame, ents) + (size_t)f->count * sizeof f->ents[0]);
     if (ip->stored < PROTO_SNAPSHOT_RING) ip->stored++;
     ip->newest_tick = f->tick;
     ip->received++;

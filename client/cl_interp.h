@@ -21,7 +21,7 @@
 #define CL_EXTRAPOLATE_MS 100.0
 
 typedef struct {
-    snap_frame frames[PROTO_SNAPSHOT_RING];
+    snap_frame frames[PROTO_SNAPSHOT_RING]; /* (first; entities past a frame's count are not kept) */
     int stored, head;          /* head: index of the newest */
     uint32_t newest_tick;
     double tick_rate, snapshot_rate;

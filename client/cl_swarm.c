@@ -1,16 +1,28 @@
 /* cl_swarm.c - N headless bots driven from one loop (see cl_swarm.h).
  *
- * Per bot and tick the work is what gameclient --headless --bot does:
- * cl_conn_update (the bot's buttons, prediction, one input packet),
- * cl_conn_frame, cl_conn_service with timeout 0. The bot's buttons are
- * computed here rather than by cl_conn_update (cfg.bot is off) only so that
- * the nearest target comes from cl_target (exactly the same target, without
- * cl_conn's max_players x ring scan); the ticker is stepped one tick per
- * call so that a catch-up after a stall also asks the bot once per tick.
+ * Owns: the bots (each a cl_conn with cfg.bot on, so per tick the work is
+ * exactly what gameclient --headless --bot does: cl_conn_update - the
+ * bot's buttons, prediction, one input packet - and cl_conn_frame), the
+ * loop's schedule and the run's figures.
+ *
+ * What keeps a bot cheap, the loop: a bot takes a turn only when its
+ * socket has data (epoll, serviced at once, as a headless client would) or
+ * its own tick is due (a min-heap of due times, so no loop pass looks at
+ * every bot); a due tick whose socket is quiet only flushes its input
+ * (enet_host_flush, no receive call to find nothing), and ENet's full
+ * service runs on a quiet tick only while ENet has something to time out
+ * or resend (an unacknowledged reliable command, not yet connected) or
+ * after FULL_SERVICE_S. Nothing here allocates after a bot's start.
+ *
+ * And the bots' socket reads: this program's own enet_socket_receive (see
+ * "Socket reads" below) reads two datagrams at a time, so that a read
+ * that finds one also tells that there is no more, and ENet's next read,
+ * the one that would come back empty, needs no system call.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* recvmmsg */
 #include "cl_swarm.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -18,19 +30,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "cl_conn.h"
-#include "cl_target.h"
 #include "log.h"
 
 #define RTT_BUCKETS 2001 /* 1 ms each; the last holds everything from 2000 ms */
 #define WARMUP_S 1.0     /* a bot's snapshot rate is counted from 1 s after it joined */
 #define RTT_AFTER_S 2.0  /* its round trip sampled from 2 s after (ENet's estimate settles) */
 #define STEADY_AFTER_S 2.0
-#define EVENTS_MAX 256
-#define FULL_SERVICE_S 0.05 /* the longest a bot goes without a full ENet service */
+#define EVENTS_MAX SWARM_MAX_BOTS
+#define FULL_SERVICE_S 1.0 /* the longest a bot in the game goes without a full ENet service */
+#define LEAVE_SERVICE_S 0.05 /* leaving: ENet resends the disconnect in a full service */
+#define MIN_WAIT_S 0.00025  /* the soonest a bot's next turn without data comes */
 
 typedef enum { BOT_WAITING, BOT_RUNNING, BOT_DONE } bot_phase;
 
@@ -41,9 +56,10 @@ typedef struct {
     bool ready;    /* epoll said its socket has data */
     bool leaving;
     conn_state seen_state;
-    double next_at;     /* when it next needs a turn without data */
+    double next_at;     /* when its next tick is due (its key in the heap) */
     double last_frame;
     double serviced_at; /* last full ENet service */
+    int heap_at;        /* its place in the heap, or -1 */
     double joined;      /* first seen in the game (0: never) */
     double warm_at;     /* rate window start (0: not yet) */
     uint64_t warm_snaps;
@@ -51,13 +67,17 @@ typedef struct {
     double dropped_at;
     uint64_t dropped_snaps;
     uint64_t last_snaps; /* for the progress line */
-    cl_target_memo *memo; /* allocated with conn (kept out of this struct so the loop's scan stays small) */
 } swarm_bot;
 
 typedef struct {
     const swarm_config *cfg;
     swarm_bot *bots;
+    int *heap;  /* running bots by next_at, soonest first (a binary heap) */
+    int heap_n;
+    int *ready; /* bots epoll reported, in order, not yet serviced */
+    int ready_n;
     int epfd;
+    struct epoll_event events[EVENTS_MAX];
     uint32_t rtt_hist[RTT_BUCKETS];
     uint64_t rtt_count;
     swarm_result *res;
@@ -117,6 +137,140 @@ static void add_reason(swarm_result *res, const char *why) {
     r->count = 1;
 }
 
+/* ---- Socket reads ---------------------------------------------------------
+ *
+ * ENet reads a socket until a read finds nothing, so every datagram a bot
+ * gets costs two recvmsg calls, its own and the empty one after it. This
+ * enet_socket_receive (ENet's documented platform function, enet.h; libenet
+ * calls it through its procedure linkage table, so the definition linked
+ * into this program is the one ENet uses, as the game server's
+ * sv_batchio.c does for its socket) asks recvmmsg for two: one back means
+ * the socket was empty after it, and ENet's next read of that socket
+ * returns "nothing" without a call; two back, the second is kept (one
+ * datagram, for one socket, at a time) and is the next read's answer, and
+ * the swarm services that bot again before it moves on. Otherwise it does
+ * exactly what ENet's own does (unix.c): the byte count, 0 for "would
+ * block", -1 for an error or a datagram too long for ENet's buffer. If
+ * ENet were ever linked so that its calls bypass this, the swarm works
+ * the same, with the extra reads (the table's "socket reads" then shows
+ * none). */
+static struct {
+    ENetSocket empty;   /* the socket the last read found empty after its datagram */
+    ENetSocket ahead;   /* the socket a datagram was read ahead for */
+    int ahead_len;      /* its length; -1: too long (an error when it is taken) */
+    struct sockaddr_in ahead_from;
+    uint64_t calls, datagrams;
+    uint8_t ahead_data[ENET_PROTOCOL_MAXIMUM_MTU];
+} rx = {.empty = ENET_SOCKET_NULL, .ahead = ENET_SOCKET_NULL};
+
+static void rx_address(ENetAddress *address, const struct sockaddr_in *from) {
+    if (!address) return;
+    address->host = (enet_uint32)from->sin_addr.s_addr;
+    address->port = ntohs(from->sin_port);
+}
+
+int enet_socket_receive(ENetSocket socket, ENetAddress *address, ENetBuffer *buffers, size_t count) {
+    if (rx.ahead == socket) { /* read ahead: this read's answer */
+        rx.ahead = ENET_SOCKET_NULL;
+        if (rx.ahead_len < 0 || count < 1 || buffers[0].dataLength < (size_t)rx.ahead_len) return -1;
+        memcpy(buffers[0].data, rx.ahead_data, (size_t)rx.ahead_len);
+        rx_address(address, &rx.ahead_from);
+        return rx.ahead_len;
+    }
+    if (rx.empty == socket) { /* found empty after the last datagram */
+        rx.empty = ENET_SOCKET_NULL;
+        return 0;
+    }
+    rx.empty = ENET_SOCKET_NULL;
+    unsigned want = rx.ahead == ENET_SOCKET_NULL ? 2 : 1; /* (the one slot is taken) */
+    struct sockaddr_in from[2];
+    struct iovec spare = {rx.ahead_data, sizeof rx.ahead_data};
+    struct mmsghdr msgs[2];
+    memset(msgs, 0, sizeof msgs);
+    msgs[0].msg_hdr.msg_name = &from[0];
+    msgs[0].msg_hdr.msg_namelen = sizeof from[0];
+    msgs[0].msg_hdr.msg_iov = (struct iovec *)buffers; /* ENetBuffer is an iovec on Unix */
+    msgs[0].msg_hdr.msg_iovlen = count;
+    msgs[1].msg_hdr.msg_name = &from[1];
+    msgs[1].msg_hdr.msg_namelen = sizeof from[1];
+    msgs[1].msg_hdr.msg_iov = &spare;
+    msgs[1].msg_hdr.msg_iovlen = 1;
+    rx.calls++;
+    int n = recvmmsg(socket, msgs, want, MSG_DONTWAIT, NULL);
+    if (n < 0) return errno == EWOULDBLOCK ? 0 : -1;
+    if (n == 0) return 0;
+    rx.datagrams += (uint64_t)n;
+    if (n == 2) {
+        rx.ahead = socket;
+        rx.ahead_len = (msgs[1].msg_hdr.msg_flags & MSG_TRUNC) ? -1 : (int)msgs[1].msg_len;
+        rx.ahead_from = from[1];
+    } else if (want == 2) {
+        rx.empty = socket;
+    }
+    if (msgs[0].msg_hdr.msg_flags & MSG_TRUNC) return -1;
+    rx_address(address, &from[0]);
+    return (int)msgs[0].msg_len;
+}
+
+/* A socket that closes, or a new one that may reuse its number, has
+ * nothing read ahead or found empty. */
+static void rx_forget(ENetSocket socket) {
+    if (rx.empty == socket) rx.empty = ENET_SOCKET_NULL;
+    if (rx.ahead == socket) rx.ahead = ENET_SOCKET_NULL;
+}
+
+_Static_assert(sizeof(ENetBuffer) == sizeof(struct iovec), "ENetBuffer is an iovec on Unix");
+
+/* ---- The schedule: a binary heap of the running bots by next_at ---------- */
+
+static void heap_set(swarm *sw, int at, int index) {
+    sw->heap[at] = index;
+    sw->bots[index].heap_at = at;
+}
+
+static void heap_up(swarm *sw, int at) {
+    int index = sw->heap[at];
+    double key = sw->bots[index].next_at;
+    while (at > 0) {
+        int parent = (at - 1) / 2;
+        if (sw->bots[sw->heap[parent]].next_at <= key) break;
+        heap_set(sw, at, sw->heap[parent]);
+        at = parent;
+    }
+    heap_set(sw, at, index);
+}
+
+static void heap_down(swarm *sw, int at) {
+    int index = sw->heap[at];
+    double key = sw->bots[index].next_at;
+    for (;;) {
+        int child = 2 * at + 1;
+        if (child >= sw->heap_n) break;
+        if (child + 1 < sw->heap_n && sw->bots[sw->heap[child + 1]].next_at < sw->bots[sw->heap[child]].next_at)
+            child++;
+        if (key <= sw->bots[sw->heap[child]].next_at) break;
+        heap_set(sw, at, sw->heap[child]);
+        at = child;
+    }
+    heap_set(sw, at, index);
+}
+
+static void heap_push(swarm *sw, int index) {
+    sw->heap[sw->heap_n++] = index;
+    heap_up(sw, sw->heap_n - 1);
+}
+
+static void heap_remove(swarm *sw, int index) {
+    int at = sw->bots[index].heap_at;
+    if (at < 0) return;
+    sw->bots[index].heap_at = -1;
+    int last = sw->heap[--sw->heap_n];
+    if (at == sw->heap_n) return;
+    heap_set(sw, at, last);
+    heap_up(sw, at);
+    heap_down(sw, sw->bots[last].heap_at);
+}
+
 /* Keeps epoll watching the bot's current socket. `force` re-adds it even
  * when the number is unchanged (a closed socket leaves epoll by itself, and
  * a new one may get the same number). */
@@ -136,19 +290,24 @@ static void unwatch(swarm *sw, swarm_bot *b) {
     b->fd = -1;
 }
 
+/* A bot's cl_conn: fresh pages from the kernel, zero and page-aligned, so
+ * that only the parts a bot uses become resident (cl_conn_start_zeroed)
+ * and its cache-line-sized tables line up. */
+static cl_conn *conn_alloc(void) {
+    void *p = mmap(NULL, sizeof(cl_conn), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static void conn_release(cl_conn *c) { munmap(c, sizeof *c); }
+
 static void start_bot(swarm *sw, int index, double now) {
     const swarm_config *cfg = sw->cfg;
     swarm_bot *b = &sw->bots[index];
     b->fd = -1;
     b->phase = BOT_DONE;
-    b->conn = malloc(sizeof *b->conn);
-    b->memo = malloc(sizeof *b->memo);
-    if (!b->conn || !b->memo) {
+    b->conn = conn_alloc();
+    if (!b->conn) {
         add_reason(sw->res, "out of memory");
-        free(b->conn);
-        free(b->memo);
-        b->conn = NULL;
-        b->memo = NULL;
         return;
     }
     cl_config cc;
@@ -158,54 +317,29 @@ static void start_bot(swarm *sw, int index, double now) {
     snprintf(cc.name, sizeof cc.name, "%s%04u", cfg->name_prefix, (unsigned)(index + 1) % 10000u);
     cc.name_given = true;
     cc.headless = true;
-    cc.bot = false; /* the swarm computes the bot's buttons (see the top of this file) */
+    cc.bot = true;
     cc.peer_timeout_ms = cfg->peer_timeout_ms;
     if (cfg->seed_given) { /* a distinct, nonzero seed per bot */
         uint32_t s = cfg->seed * 2654435761u + (uint32_t)index * 40503u + 1u;
         cc.seed = s ? s : 1u;
     }
     char err[300];
-    if (!cl_conn_start(b->conn, &cc, now, err, sizeof err)) {
+    if (!cl_conn_start_zeroed(b->conn, &cc, now, err, sizeof err)) {
         add_reason(sw->res, err);
         cl_conn_free(b->conn);
-        free(b->conn);
-        free(b->memo);
+        conn_release(b->conn);
         b->conn = NULL;
-        b->memo = NULL;
         return;
     }
     sw->res->started++;
-    cl_target_reset(b->memo);
+    rx_forget(b->conn->host->socket);
     b->phase = BOT_RUNNING;
     b->seen_state = b->conn->state;
     b->next_at = now;
     b->last_frame = now;
+    b->serviced_at = now;
+    heap_push(sw, index);
     watch(sw, index, false);
-}
-
-static bool on_roster(const void *ctx, uint16_t id) { return ((const cl_conn *)ctx)->players[id].present; }
-
-/* cl_conn_update for a bot, one tick per call (see the top of the file). */
-static void drive(swarm_bot *b, double now) {
-    cl_conn *c = b->conn;
-    ticker probe = c->clock;
-    if (c->state != CONN_IN_GAME || !c->peer || ticker_advance(&probe, now) == 0) {
-        cl_conn_update(c, now, 0, 0); /* no tick due: nothing for the bot to decide */
-        return;
-    }
-    int due = (int)(probe.done - c->clock.done);
-    if (due > probe.max_catchup) due = probe.max_catchup; /* the rest are skipped, as cl_conn_update would */
-    double view = cl_conn_render_tick(c, now);
-    for (int k = 0; k < due; k++) {
-        player_state target;
-        const player_state *me = c->predict.have_state ? &c->predict.state : NULL;
-        bool has = me && cl_target_nearest(b->memo, &c->interp, me, c->welcome.client_id, c->welcome.max_players,
-                                           on_roster, c, view, &target);
-        uint8_t buttons = cl_bot_buttons(&c->bot, c->predict.next_tick, c->welcome.tick_rate, me, has ? &target : NULL);
-        c->clock = probe;
-        c->clock.done = probe.done - 1; /* exactly one tick due for this call */
-        cl_conn_update(c, now, buttons, c->bot.aim);
-    }
 }
 
 /* Notes what happened to a bot since its last turn. */
@@ -230,31 +364,53 @@ static void observe(swarm *sw, int index, double now) {
     if (cl_conn_ended(c)) {
         b->phase = BOT_DONE;
         unwatch(sw, b);
+        heap_remove(sw, index);
     }
 }
 
-/* One turn: a tick (update, frame) when due, and ENet. ENet gets a full
- * service (send, receive, events, timeouts) when the socket has data, when
- * the bot is not in the game, and at least every FULL_SERVICE_S; a tick in
- * between only needs its input sent, which enet_host_flush does without
- * the receive call that would find nothing. */
+/* Whether ENet needs its full service although the socket is quiet: its
+ * timers (resending a reliable command, giving up on a silent server) run
+ * only there, and only matter while a reliable command of ours is
+ * unacknowledged or the connection is not yet (or no longer) up. */
+static bool enet_timers_due(const cl_conn *c) {
+    const ENetPeer *p = c->peer;
+    return !p || p->state != ENET_PEER_STATE_CONNECTED || !enet_list_empty(&p->sentReliableCommands);
+}
+
+/* One turn: the ticks that are due (update, frame), and ENet. ENet gets a
+ * full service (send, receive, events, timeouts) when the socket has data,
+ * when the bot is not in the game, when its timers matter
+ * (enet_timers_due) and at least every FULL_SERVICE_S; a tick in between
+ * only needs its input sent, which enet_host_flush does without the
+ * receive call that would find nothing. A due bot goes back in the heap. */
 static void turn(swarm *sw, int index, double now, bool readable) {
     swarm_bot *b = &sw->bots[index];
     cl_conn *c = b->conn;
     bool tick = now >= b->next_at;
+    b->ready = false;
     if (tick) {
-        drive(b, now);
+        cl_conn_update(c, now, 0, 0); /* cfg.bot: the bot presses the buttons */
         cl_conn_frame(c, now, now - b->last_frame);
         b->last_frame = now;
     }
-    if (readable || c->state != CONN_IN_GAME || now - b->serviced_at >= FULL_SERVICE_S || !c->host) {
+    if (!c->host) {
+        /* (nothing to service) */
+    } else if (readable || c->state != CONN_IN_GAME || enet_timers_due(c) || now - b->serviced_at >= FULL_SERVICE_S) {
+        ENetSocket fd = c->host->socket;
+        rx_forget(fd); /* (a stale "empty" from an earlier service cut short) */
         cl_conn_service(c, now, 0);
+        while (c->host && rx.ahead == fd) cl_conn_service(c, now, 0); /* a datagram read ahead */
         b->serviced_at = now;
     } else {
         enet_host_flush(c->host);
     }
     observe(sw, index, now);
-    if (b->phase == BOT_RUNNING && now >= b->next_at) b->next_at = now + cl_conn_wait(c, now);
+    if (b->phase == BOT_RUNNING && tick) {
+        double wait = cl_conn_wait(c, now);
+        b->next_at = now + (wait > MIN_WAIT_S ? wait : MIN_WAIT_S); /* (the loop always moves on) */
+        if (b->heap_at >= 0) heap_down(sw, b->heap_at); /* (later than before: it only moves down) */
+        else heap_push(sw, index);
+    }
 }
 
 static void rtt_add(swarm *sw, uint32_t ms) {
@@ -333,13 +489,13 @@ static void leave_all(swarm *sw) {
         }
     }
     /* Service a leaving bot when its socket has data (the confirmation),
-     * and every FULL_SERVICE_S anyway (ENet resends the disconnect). */
+     * and every LEAVE_SERVICE_S anyway (ENet resends the disconnect). */
     double until = clock_now() + 1.0 + 0.001 * pending, next_all = 0;
-    struct epoll_event evs[EVENTS_MAX];
+    struct epoll_event *evs = sw->events;
     while (pending > 0 && clock_now() < until && stop_requested < 2) {
         double now = clock_now();
         bool all = now >= next_all;
-        if (all) next_all = now + FULL_SERVICE_S;
+        if (all) next_all = now + LEAVE_SERVICE_S;
         for (int i = 0; i < sw->cfg->bots; i++) {
             swarm_bot *b = &sw->bots[i];
             if (!b->leaving || !(all || b->ready)) continue;
@@ -439,16 +595,23 @@ bool swarm_run(const swarm_config *cfg, swarm_result *res, FILE *progress, char 
     sw->cfg = cfg;
     sw->res = res;
     sw->bots = calloc((size_t)cfg->bots, sizeof *sw->bots);
+    sw->heap = calloc((size_t)cfg->bots, sizeof *sw->heap);
+    sw->ready = calloc((size_t)cfg->bots, sizeof *sw->ready);
     sw->epfd = epoll_create1(EPOLL_CLOEXEC);
-    if (!sw->bots || sw->epfd < 0) {
-        if (sw->bots) snprintf(err, err_cap, "epoll: %s", strerror(errno));
+    if (!sw->bots || !sw->heap || !sw->ready || sw->epfd < 0) {
+        if (sw->bots && sw->heap && sw->ready) snprintf(err, err_cap, "epoll: %s", strerror(errno));
         else snprintf(err, err_cap, "out of memory for %d bots", cfg->bots);
         if (sw->epfd >= 0) close(sw->epfd);
         free(sw->bots);
+        free(sw->heap);
+        free(sw->ready);
         free(sw);
         return false;
     }
-    for (int i = 0; i < cfg->bots; i++) sw->bots[i].fd = -1;
+    for (int i = 0; i < cfg->bots; i++) {
+        sw->bots[i].fd = -1;
+        sw->bots[i].heap_at = -1;
+    }
     log_set_level(cfg->verbose ? LOG_LEVEL_INFO : LOG_LEVEL_ERROR);
 
     struct sigaction sa;
@@ -459,6 +622,7 @@ bool swarm_run(const swarm_config *cfg, swarm_result *res, FILE *progress, char 
     sigaction(SIGTERM, &sa, NULL);
 
     long rss0 = rss_now_kb();
+    uint64_t reads0 = rx.calls, datagrams0 = rx.datagrams;
     double user0, sys0, user1, sys1;
     double t0 = clock_now(), cpu0 = cpu_split(&user0, &sys0);
     double last_start_at = 0, steady_at = 0, steady_cpu = 0, next_rtt_at = t0 + 1.0;
@@ -467,7 +631,6 @@ bool swarm_run(const swarm_config *cfg, swarm_result *res, FILE *progress, char 
     progress_mark mark = {t0, cpu0};
     bool header = true;
     int next_start = 0;
-    struct epoll_event evs[EVENTS_MAX];
     double now = t0;
     while (!stop_requested) {
         now = clock_now();
@@ -476,19 +639,27 @@ bool swarm_run(const swarm_config *cfg, swarm_result *res, FILE *progress, char 
             start_bot(sw, next_start++, now);
             if (next_start == cfg->bots) last_start_at = now;
         }
-        double wake = next_start < cfg->bots ? t0 + next_start / cfg->connect_rate : t0 + cfg->duration;
-        double at = now; /* read again after each turn (a turn takes a while), not for each bot */
-        for (int i = 0; i < next_start; i++) {
-            swarm_bot *b = &sw->bots[i];
-            if (b->phase != BOT_RUNNING) continue;
-            if (b->ready || at >= b->next_at) {
-                bool readable = b->ready;
-                b->ready = false;
-                turn(sw, i, at, readable);
+        /* The bots whose tick is due (with their data, if any), then the
+         * others with data. The clock is read again after each turn (a turn
+         * takes a while), not for each bot. */
+        double at = now;
+        while (sw->heap_n > 0 && sw->bots[sw->heap[0]].next_at <= at) {
+            int i = sw->heap[0];
+            turn(sw, i, at, sw->bots[i].ready);
+            at = clock_now();
+        }
+        for (int k = 0; k < sw->ready_n; k++) {
+            swarm_bot *b = &sw->bots[sw->ready[k]];
+            if (!b->ready) continue; /* (its tick came first) */
+            if (b->phase == BOT_RUNNING) {
+                turn(sw, sw->ready[k], at, true);
                 at = clock_now();
             }
-            if (b->phase == BOT_RUNNING && b->next_at < wake) wake = b->next_at;
+            b->ready = false;
         }
+        sw->ready_n = 0;
+        double wake = next_start < cfg->bots ? t0 + next_start / cfg->connect_rate : t0 + cfg->duration;
+        if (sw->heap_n > 0 && sw->bots[sw->heap[0]].next_at < wake) wake = sw->bots[sw->heap[0]].next_at;
         now = clock_now();
         if (now >= next_rtt_at) { /* once a second: every settled bot's round trip, and who is in */
             next_rtt_at += 1.0;
@@ -517,11 +688,14 @@ bool swarm_run(const swarm_config *cfg, swarm_result *res, FILE *progress, char 
         if (next_rtt_at < wake) wake = next_rtt_at;
         int timeout = wake <= now ? 0 : (int)ceil((wake - now) * 1000.0);
         if (timeout > 100) timeout = 100;
-        int n = epoll_wait(sw->epfd, evs, EVENTS_MAX, timeout);
+        int n = epoll_wait(sw->epfd, sw->events, EVENTS_MAX, timeout);
         res->wakeups++;
         for (int k = 0; k < n; k++) {
-            uint32_t i = evs[k].data.u32;
-            if (i < (uint32_t)cfg->bots) sw->bots[i].ready = true;
+            uint32_t i = sw->events[k].data.u32;
+            if (i < (uint32_t)cfg->bots && !sw->bots[i].ready) {
+                sw->bots[i].ready = true;
+                sw->ready[sw->ready_n++] = (int)i;
+            }
         }
     }
     double t_end = clock_now(), cpu_end = cpu_split(&user1, &sys1);
@@ -545,6 +719,8 @@ bool swarm_run(const swarm_config *cfg, swarm_result *res, FILE *progress, char 
     res->cpu_us_per_in_game_bot_s = res->cpu_percent_steady >= 0 && res->in_game_avg > 0
                                         ? res->cpu_percent_steady / 100.0 / res->in_game_avg * 1e6
                                         : -1.0;
+    res->socket_reads = rx.calls - reads0;
+    res->datagrams_read = rx.datagrams - datagrams0;
     res->rss_kb = ru.ru_maxrss;
     res->rss_kb_per_bot = res->started > 0 ? (ru.ru_maxrss - rss0) / res->started : 0;
     if (progress && cfg->progress_s > 0) progress_line(sw, progress, t0, t_end, &mark, header);
@@ -553,12 +729,14 @@ bool swarm_run(const swarm_config *cfg, swarm_result *res, FILE *progress, char 
     leave_all(sw);
     for (int i = 0; i < cfg->bots; i++)
         if (sw->bots[i].conn) {
+            if (sw->bots[i].conn->host) rx_forget(sw->bots[i].conn->host->socket);
             cl_conn_free(sw->bots[i].conn);
-            free(sw->bots[i].conn);
-            free(sw->bots[i].memo);
+            conn_release(sw->bots[i].conn);
         }
     close(sw->epfd);
     free(sw->bots);
+    free(sw->heap);
+    free(sw->ready);
     free(sw);
     return true;
 }
@@ -630,6 +808,8 @@ void swarm_print_table(FILE *out, const swarm_config *cfg, const swarm_result *r
         row(out, "... per bot in the game", "%.0f us per second (%.1f in the game on average, all started)",
             r->cpu_us_per_in_game_bot_s, r->in_game_avg);
     row(out, "loop wake-ups", "%.0f per second", r->wall_s > 0 ? (double)r->wakeups / r->wall_s : 0.0);
+    row(out, "socket reads", "%llu for %llu datagrams", (unsigned long long)r->socket_reads,
+        (unsigned long long)r->datagrams_read);
     row(out, "memory", "%ld KB peak resident, %ld KB per bot", r->rss_kb, r->rss_kb_per_bot);
     row(out, "left cleanly", "%d confirmed by the server", r->left_confirmed);
     fflush(out);

@@ -1,13 +1,13 @@
 /* cl_swarm.h - many headless bots in one process (the botswarm program).
  *
- * Owns: N bot clients (each its own cl_conn, on the heap, with its own ENet
- * host and UDP socket), started at a steady rate, all driven from one loop
- * at the client tick rate: every socket is watched with epoll, a bot is
- * serviced (ENet, timeout 0) when its socket has data and run (ticks,
- * frame, service) when its next tick is due, and the loop sleeps until the
- * next due time in between. The bots play exactly as `gameclient --bot`
- * does; only the search for the nearest target is the cheap, identical one
- * of cl_target. At the end all leave together (one shared second for the
+ * Owns: N bot clients (each its own cl_conn, in pages of its own, with its
+ * own ENet host and UDP socket), started at a steady rate, all driven from
+ * one loop at the client tick rate: every socket is watched with epoll, a
+ * bot is serviced (ENet, timeout 0) when its socket has data and run
+ * (ticks, frame, and a flush of its input) when its next tick is due, and
+ * the loop sleeps until the next due time in between. The bots play
+ * exactly as `gameclient --bot` does (the same cl_conn code: its bot, its
+ * cl_target search). At the end all leave together (one shared second for the
  * server's confirmations, not a second each), and the run's figures come
  * back in a swarm_result: who stayed connected, snapshot rates, round
  * trips, the swarm's own CPU and memory.
@@ -62,6 +62,7 @@ typedef struct {
     double cpu_s;         /* the swarm's user + system CPU over wall_s */
     double cpu_user_s, cpu_sys_s;
     uint64_t wakeups;     /* returns from the loop's epoll_wait */
+    uint64_t socket_reads, datagrams_read; /* the bots' receive calls, and the datagrams they got */
     double cpu_percent;   /* of one core */
     double cpu_percent_steady; /* from 2 s after the last start to the end; < 0: no such window */
     double cpu_us_per_bot_s;   /* steady window when there is one, else whole run, per started bot */
