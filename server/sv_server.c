@@ -196,24 +196,28 @@ static void handle_event(server *s, const ENetEvent *ev) {
  * non-blocking service (recvfrom, ENet's protocol handling and its acks)
  * and our handling of every event (decode, validate, queue inputs) are
  * counted as receive, when it read a datagram or gave an event: a service
- * that found nothing is polling (the loop spins through the last
- * millisecond before a tick) and as idle as the wait. Both are charged to
+ * that found nothing is as idle as the wait. Both are charged to
  * the next tick. */
-static void pump(server *s, uint32_t timeout_ms) {
-    if (timeout_ms > 0) {
+static void sleep_for(double seconds) {
+    struct timespec ts = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
+    nanosleep(&ts, NULL); /* a signal cuts it short: fine */
+}
+
+static void pump(server *s, double timeout) {
+    if (timeout > 0.0) {
         double t0 = clock_now();
         sv_batchio_begin();
         enet_host_flush(s->host);
         sv_batchio_end();
         sv_stats_add_pending(&s->stats, SV_PHASE_SEND, clock_now() - t0);
         double pause = s->last_service_at + SV_SERVICE_MIN_INTERVAL - clock_now();
-        if (pause > 0.0) {
-            if (pause > timeout_ms / 1000.0) pause = timeout_ms / 1000.0;
-            struct timespec ts = {0, (long)(pause * 1e9)};
-            nanosleep(&ts, NULL); /* a signal cuts it short: fine */
-        } else if (sv_batchio_pending() == 0) { /* datagrams read ahead: no waiting for the socket */
+        /* Paced, or less than the socket wait's millisecond to go before a
+         * tick: sleep it out (not spin through it servicing ENet). */
+        if (pause > 0.0 || timeout < 0.001) sleep_for(pause > 0.0 && pause < timeout ? pause : timeout);
+        else if (sv_batchio_pending() == 0) { /* datagrams read ahead: no waiting for the socket */
             enet_uint32 cond = ENET_SOCKET_WAIT_RECEIVE | ENET_SOCKET_WAIT_INTERRUPT;
-            (void)enet_socket_wait(s->host->socket, &cond, timeout_ms); /* a signal or an error: service anyway */
+            /* a signal or an error: service anyway */
+            (void)enet_socket_wait(s->host->socket, &cond, (enet_uint32)(timeout * 1000.0));
         }
     }
     double t_recv = clock_now();
@@ -302,8 +306,8 @@ void sv_server_step(server *s, uint32_t max_wait_ms, bool log_stats) {
     poll_discovery(s, now);
     update_stats(s, now, log_stats);
     report_perf(s, now);
-    double wait = floor(ticker_wait(&s->clock, clock_now()) * 1000.0);
-    pump(s, wait < (double)max_wait_ms ? (uint32_t)wait : max_wait_ms);
+    double wait = ticker_wait(&s->clock, clock_now());
+    pump(s, wait < max_wait_ms / 1000.0 ? wait : max_wait_ms / 1000.0);
 }
 
 void sv_server_run(server *s, volatile sig_atomic_t *stop, volatile sig_atomic_t *stats_request) {
