@@ -36,7 +36,9 @@
 #include <unistd.h>
 
 #include "cl_conn.h"
+#include "cl_wire.h"
 #include "log.h"
+#include "net.h"
 
 #define RTT_BUCKETS 2001 /* 1 ms each; the last holds everything from 2000 ms */
 #define WARMUP_S 1.0     /* a bot's snapshot rate is counted from 1 s after it joined */
@@ -46,6 +48,9 @@
 #define FULL_SERVICE_S 1.0 /* the longest a bot in the game goes without a full ENet service */
 #define LEAVE_SERVICE_S 0.05 /* leaving: ENet resends the disconnect in a full service */
 #define MIN_WAIT_S 0.00025  /* the soonest a bot's next turn without data comes */
+#define WIRE_TAG UINT32_MAX /* epoll's tag for the shared socket */
+#define WIRE_BUFFER_BYTES (4 << 20) /* the shared socket's kernel buffers (the kernel reports twice): 1000 bots' bursts */
+#define WIRE_DRAIN_BATCHES 32 /* recvmmsg calls per loop pass at most (the ticks due go first) */
 
 typedef enum { BOT_WAITING, BOT_RUNNING, BOT_DONE } bot_phase;
 
@@ -137,90 +142,6 @@ static void add_reason(swarm_result *res, const char *why) {
     r->count = 1;
 }
 
-/* ---- Socket reads ---------------------------------------------------------
- *
- * ENet reads a socket until a read finds nothing, so every datagram a bot
- * gets costs two recvmsg calls, its own and the empty one after it. This
- * enet_socket_receive (ENet's documented platform function, enet.h; libenet
- * calls it through its procedure linkage table, so the definition linked
- * into this program is the one ENet uses, as the game server's
- * sv_batchio.c does for its socket) asks recvmmsg for two: one back means
- * the socket was empty after it, and ENet's next read of that socket
- * returns "nothing" without a call; two back, the second is kept (one
- * datagram, for one socket, at a time) and is the next read's answer, and
- * the swarm services that bot again before it moves on. Otherwise it does
- * exactly what ENet's own does (unix.c): the byte count, 0 for "would
- * block", -1 for an error or a datagram too long for ENet's buffer. If
- * ENet were ever linked so that its calls bypass this, the swarm works
- * the same, with the extra reads (the table's "socket reads" then shows
- * none). */
-static struct {
-    ENetSocket empty;   /* the socket the last read found empty after its datagram */
-    ENetSocket ahead;   /* the socket a datagram was read ahead for */
-    int ahead_len;      /* its length; -1: too long (an error when it is taken) */
-    struct sockaddr_in ahead_from;
-    uint64_t calls, datagrams;
-    uint8_t ahead_data[ENET_PROTOCOL_MAXIMUM_MTU];
-} rx = {.empty = ENET_SOCKET_NULL, .ahead = ENET_SOCKET_NULL};
-
-static void rx_address(ENetAddress *address, const struct sockaddr_in *from) {
-    if (!address) return;
-    address->host = (enet_uint32)from->sin_addr.s_addr;
-    address->port = ntohs(from->sin_port);
-}
-
-int enet_socket_receive(ENetSocket socket, ENetAddress *address, ENetBuffer *buffers, size_t count) {
-    if (rx.ahead == socket) { /* read ahead: this read's answer */
-        rx.ahead = ENET_SOCKET_NULL;
-        if (rx.ahead_len < 0 || count < 1 || buffers[0].dataLength < (size_t)rx.ahead_len) return -1;
-        memcpy(buffers[0].data, rx.ahead_data, (size_t)rx.ahead_len);
-        rx_address(address, &rx.ahead_from);
-        return rx.ahead_len;
-    }
-    if (rx.empty == socket) { /* found empty after the last datagram */
-        rx.empty = ENET_SOCKET_NULL;
-        return 0;
-    }
-    rx.empty = ENET_SOCKET_NULL;
-    unsigned want = rx.ahead == ENET_SOCKET_NULL ? 2 : 1; /* (the one slot is taken) */
-    struct sockaddr_in from[2];
-    struct iovec spare = {rx.ahead_data, sizeof rx.ahead_data};
-    struct mmsghdr msgs[2];
-    memset(msgs, 0, sizeof msgs);
-    msgs[0].msg_hdr.msg_name = &from[0];
-    msgs[0].msg_hdr.msg_namelen = sizeof from[0];
-    msgs[0].msg_hdr.msg_iov = (struct iovec *)buffers; /* ENetBuffer is an iovec on Unix */
-    msgs[0].msg_hdr.msg_iovlen = count;
-    msgs[1].msg_hdr.msg_name = &from[1];
-    msgs[1].msg_hdr.msg_namelen = sizeof from[1];
-    msgs[1].msg_hdr.msg_iov = &spare;
-    msgs[1].msg_hdr.msg_iovlen = 1;
-    rx.calls++;
-    int n = recvmmsg(socket, msgs, want, MSG_DONTWAIT, NULL);
-    if (n < 0) return errno == EWOULDBLOCK ? 0 : -1;
-    if (n == 0) return 0;
-    rx.datagrams += (uint64_t)n;
-    if (n == 2) {
-        rx.ahead = socket;
-        rx.ahead_len = (msgs[1].msg_hdr.msg_flags & MSG_TRUNC) ? -1 : (int)msgs[1].msg_len;
-        rx.ahead_from = from[1];
-    } else if (want == 2) {
-        rx.empty = socket;
-    }
-    if (msgs[0].msg_hdr.msg_flags & MSG_TRUNC) return -1;
-    rx_address(address, &from[0]);
-    return (int)msgs[0].msg_len;
-}
-
-/* A socket that closes, or a new one that may reuse its number, has
- * nothing read ahead or found empty. */
-static void rx_forget(ENetSocket socket) {
-    if (rx.empty == socket) rx.empty = ENET_SOCKET_NULL;
-    if (rx.ahead == socket) rx.ahead = ENET_SOCKET_NULL;
-}
-
-_Static_assert(sizeof(ENetBuffer) == sizeof(struct iovec), "ENetBuffer is an iovec on Unix");
-
 /* ---- The schedule: a binary heap of the running bots by next_at ---------- */
 
 static void heap_set(swarm *sw, int at, int index) {
@@ -276,6 +197,7 @@ static void heap_remove(swarm *sw, int index) {
  * a new one may get the same number). */
 static void watch(swarm *sw, int index, bool force) {
     swarm_bot *b = &sw->bots[index];
+    if (wire_active()) return; /* one socket for all, watched from the start */
     int fd = b->conn->host ? (int)b->conn->host->socket : -1;
     if (fd == b->fd && !force) return;
     if (b->fd >= 0) epoll_ctl(sw->epfd, EPOLL_CTL_DEL, b->fd, NULL); /* may be closed already: harmless */
@@ -324,7 +246,10 @@ static void start_bot(swarm *sw, int index, double now) {
         cc.seed = s ? s : 1u;
     }
     char err[300];
-    if (!cl_conn_start_zeroed(b->conn, &cc, now, err, sizeof err)) {
+    wire_set_current(index);
+    bool started = cl_conn_start_zeroed(b->conn, &cc, now, err, sizeof err);
+    wire_set_current(-1);
+    if (!started) {
         add_reason(sw->res, err);
         cl_conn_free(b->conn);
         conn_release(b->conn);
@@ -332,7 +257,7 @@ static void start_bot(swarm *sw, int index, double now) {
         return;
     }
     sw->res->started++;
-    rx_forget(b->conn->host->socket);
+    wire_forget(b->conn->host->socket);
     b->phase = BOT_RUNNING;
     b->seen_state = b->conn->state;
     b->next_at = now;
@@ -388,6 +313,7 @@ static void turn(swarm *sw, int index, double now, bool readable) {
     cl_conn *c = b->conn;
     bool tick = now >= b->next_at;
     b->ready = false;
+    wire_set_current(index);
     if (tick) {
         cl_conn_update(c, now, 0, 0); /* cfg.bot: the bot presses the buttons */
         cl_conn_frame(c, now, now - b->last_frame);
@@ -397,13 +323,14 @@ static void turn(swarm *sw, int index, double now, bool readable) {
         /* (nothing to service) */
     } else if (readable || c->state != CONN_IN_GAME || enet_timers_due(c) || now - b->serviced_at >= FULL_SERVICE_S) {
         ENetSocket fd = c->host->socket;
-        rx_forget(fd); /* (a stale "empty" from an earlier service cut short) */
+        wire_forget(fd); /* (a stale "empty" from an earlier service cut short) */
         cl_conn_service(c, now, 0);
-        while (c->host && rx.ahead == fd) cl_conn_service(c, now, 0); /* a datagram read ahead */
+        while (c->host && wire_read_ahead(fd)) cl_conn_service(c, now, 0); /* a datagram read ahead */
         b->serviced_at = now;
     } else {
         enet_host_flush(c->host);
     }
+    wire_set_current(-1);
     observe(sw, index, now);
     if (b->phase == BOT_RUNNING && tick) {
         double wait = cl_conn_wait(c, now);
@@ -472,6 +399,38 @@ static void progress_line(swarm *sw, FILE *out, double t0, double now, progress_
     last->cpu = cpu;
 }
 
+/* A leaving bot's ENet service: true once it is done (the server confirmed,
+ * or ENet gave up). */
+static bool leave_service(swarm *sw, int index) {
+    swarm_bot *b = &sw->bots[index];
+    ENetEvent ev;
+    int r;
+    wire_set_current(index);
+    while ((r = enet_host_service(b->conn->host, &ev, 0)) > 0) {
+        if (ev.type == ENET_EVENT_TYPE_RECEIVE) enet_packet_destroy(ev.packet);
+        if (ev.type == ENET_EVENT_TYPE_DISCONNECT) break;
+    }
+    wire_set_current(-1);
+    if (r == 0 && b->conn->peer->state != ENET_PEER_STATE_DISCONNECTED) return false;
+    if (r > 0) sw->res->left_confirmed++;
+    return true;
+}
+
+typedef struct {
+    swarm *sw;
+    int *pending;
+} leave_ctx;
+
+static void leave_deliver(void *ctx, int index) { /* a datagram for a bot on the wire */
+    leave_ctx *lc = ctx;
+    swarm_bot *b = &lc->sw->bots[index];
+    if (!b->leaving) return;
+    if (leave_service(lc->sw, index)) {
+        b->leaving = false;
+        (*lc->pending)--;
+    }
+}
+
 /* Every bot leaves at once; the server gets one shared deadline to confirm. */
 static void leave_all(swarm *sw) {
     int pending = 0;
@@ -481,7 +440,9 @@ static void leave_all(swarm *sw) {
         if (!c || !c->host || !c->peer || b->phase != BOT_RUNNING) continue;
         if (c->peer->state == ENET_PEER_STATE_DISCONNECTED) continue;
         bool was_connected = c->peer->state == ENET_PEER_STATE_CONNECTED;
+        wire_set_current(i);
         enet_peer_disconnect(c->peer, proto_reason_pack(PROTO_REASON_CLIENT_QUIT, 0));
+        wire_set_current(-1);
         if (was_connected && c->peer->state != ENET_PEER_STATE_DISCONNECTED) {
             b->leaving = true;
             pending++;
@@ -492,29 +453,29 @@ static void leave_all(swarm *sw) {
      * and every LEAVE_SERVICE_S anyway (ENet resends the disconnect). */
     double until = clock_now() + 1.0 + 0.001 * pending, next_all = 0;
     struct epoll_event *evs = sw->events;
+    leave_ctx lc = {sw, &pending};
+    bool wire_ready = false;
     while (pending > 0 && clock_now() < until && stop_requested < 2) {
         double now = clock_now();
         bool all = now >= next_all;
         if (all) next_all = now + LEAVE_SERVICE_S;
+        if (wire_ready) wire_drain(leave_deliver, &lc, WIRE_DRAIN_BATCHES);
+        wire_ready = false;
         for (int i = 0; i < sw->cfg->bots; i++) {
             swarm_bot *b = &sw->bots[i];
             if (!b->leaving || !(all || b->ready)) continue;
             b->ready = false;
-            ENetEvent ev;
-            int r;
-            while ((r = enet_host_service(b->conn->host, &ev, 0)) > 0) {
-                if (ev.type == ENET_EVENT_TYPE_RECEIVE) enet_packet_destroy(ev.packet);
-                if (ev.type == ENET_EVENT_TYPE_DISCONNECT) break;
-            }
-            if (r != 0 || b->conn->peer->state == ENET_PEER_STATE_DISCONNECTED) {
+            if (leave_service(sw, i)) {
                 b->leaving = false;
                 pending--;
-                if (r > 0) sw->res->left_confirmed++;
             }
         }
+        wire_flush();
         int n = pending > 0 ? epoll_wait(sw->epfd, evs, EVENTS_MAX, 5) : 0;
-        for (int k = 0; k < n; k++)
-            if (evs[k].data.u32 < (uint32_t)sw->cfg->bots) sw->bots[evs[k].data.u32].ready = true;
+        for (int k = 0; k < n; k++) {
+            if (evs[k].data.u32 == WIRE_TAG) wire_ready = true;
+            else if (evs[k].data.u32 < (uint32_t)sw->cfg->bots) sw->bots[evs[k].data.u32].ready = true;
+        }
     }
     for (int i = 0; i < sw->cfg->bots; i++) {
         swarm_bot *b = &sw->bots[i];
@@ -584,6 +545,13 @@ static void summarise(swarm *sw, double t_end) {
     res->rtt_max = hist_quantile(sw->rtt_hist, RTT_BUCKETS, sw->rtt_count, 1.0);
 }
 
+/* A datagram on the shared socket for bot `index`: its turn, at once (as
+ * a bot's own socket with data would have had). */
+static void deliver(void *ctx, int index) {
+    swarm *sw = ctx;
+    if (index < sw->cfg->bots && sw->bots[index].phase == BOT_RUNNING) turn(sw, index, clock_now(), true);
+}
+
 bool swarm_run(const swarm_config *cfg, swarm_result *res, FILE *progress, char *err, size_t err_cap) {
     memset(res, 0, sizeof *res);
     res->bots = cfg->bots;
@@ -613,6 +581,22 @@ bool swarm_run(const swarm_config *cfg, swarm_result *res, FILE *progress, char 
         sw->bots[i].heap_at = -1;
     }
     log_set_level(cfg->verbose ? LOG_LEVEL_INFO : LOG_LEVEL_ERROR);
+    /* A server on loopback: every bot on the one shared socket (cl_wire.h). */
+    ENetAddress server;
+    char why[300];
+    if (net_parse_address(cfg->connect, CL_DEFAULT_PORT, &server, why, sizeof why)) {
+        if (wire_open(&server, cfg->bots, WIRE_BUFFER_BYTES, why, sizeof why)) {
+            struct epoll_event ev = {.events = EPOLLIN, .data.u32 = WIRE_TAG};
+            if (epoll_ctl(sw->epfd, EPOLL_CTL_ADD, wire_fd(), &ev) != 0) {
+                fprintf(stderr, "botswarm: WARNING: epoll on the shared socket: %s; one socket per bot\n",
+                        strerror(errno));
+                wire_close();
+            }
+        } else if (why[0]) {
+            fprintf(stderr, "botswarm: WARNING: no shared socket (%s); one socket per bot\n", why);
+        }
+    }
+    res->shared_socket = wire_active();
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -622,7 +606,9 @@ bool swarm_run(const swarm_config *cfg, swarm_result *res, FILE *progress, char 
     sigaction(SIGTERM, &sa, NULL);
 
     long rss0 = rss_now_kb();
-    uint64_t reads0 = rx.calls, datagrams0 = rx.datagrams;
+    wire_stats io0, io1;
+    wire_get_stats(&io0);
+    bool wire_ready = false;
     double user0, sys0, user1, sys1;
     double t0 = clock_now(), cpu0 = cpu_split(&user0, &sys0);
     double last_start_at = 0, steady_at = 0, steady_cpu = 0, next_rtt_at = t0 + 1.0;
@@ -647,6 +633,10 @@ bool swarm_run(const swarm_config *cfg, swarm_result *res, FILE *progress, char 
             int i = sw->heap[0];
             turn(sw, i, at, sw->bots[i].ready);
             at = clock_now();
+        }
+        if (wire_ready) {
+            wire_drain(deliver, sw, WIRE_DRAIN_BATCHES);
+            wire_ready = false;
         }
         for (int k = 0; k < sw->ready_n; k++) {
             swarm_bot *b = &sw->bots[sw->ready[k]];
@@ -688,10 +678,12 @@ bool swarm_run(const swarm_config *cfg, swarm_result *res, FILE *progress, char 
         if (next_rtt_at < wake) wake = next_rtt_at;
         int timeout = wake <= now ? 0 : (int)ceil((wake - now) * 1000.0);
         if (timeout > 100) timeout = 100;
+        wire_flush(); /* the bots' datagrams of this pass */
         int n = epoll_wait(sw->epfd, sw->events, EVENTS_MAX, timeout);
         res->wakeups++;
         for (int k = 0; k < n; k++) {
             uint32_t i = sw->events[k].data.u32;
+            if (i == WIRE_TAG) wire_ready = true;
             if (i < (uint32_t)cfg->bots && !sw->bots[i].ready) {
                 sw->bots[i].ready = true;
                 sw->ready[sw->ready_n++] = (int)i;
@@ -719,8 +711,12 @@ bool swarm_run(const swarm_config *cfg, swarm_result *res, FILE *progress, char 
     res->cpu_us_per_in_game_bot_s = res->cpu_percent_steady >= 0 && res->in_game_avg > 0
                                         ? res->cpu_percent_steady / 100.0 / res->in_game_avg * 1e6
                                         : -1.0;
-    res->socket_reads = rx.calls - reads0;
-    res->datagrams_read = rx.datagrams - datagrams0;
+    wire_get_stats(&io1);
+    res->socket_reads = io1.reads - io0.reads;
+    res->datagrams_read = io1.datagrams_in - io0.datagrams_in;
+    res->socket_writes = io1.writes - io0.writes;
+    res->datagrams_sent = io1.datagrams_out - io0.datagrams_out;
+    res->strays = io1.strays - io0.strays;
     res->rss_kb = ru.ru_maxrss;
     res->rss_kb_per_bot = res->started > 0 ? (ru.ru_maxrss - rss0) / res->started : 0;
     if (progress && cfg->progress_s > 0) progress_line(sw, progress, t0, t_end, &mark, header);
@@ -729,10 +725,11 @@ bool swarm_run(const swarm_config *cfg, swarm_result *res, FILE *progress, char 
     leave_all(sw);
     for (int i = 0; i < cfg->bots; i++)
         if (sw->bots[i].conn) {
-            if (sw->bots[i].conn->host) rx_forget(sw->bots[i].conn->host->socket);
+            if (sw->bots[i].conn->host) wire_forget(sw->bots[i].conn->host->socket);
             cl_conn_free(sw->bots[i].conn);
             conn_release(sw->bots[i].conn);
         }
+    wire_close();
     close(sw->epfd);
     free(sw->bots);
     free(sw->heap);
@@ -763,11 +760,11 @@ void swarm_print_json(FILE *out, const swarm_result *r) {
     fprintf(out,
             ",\"cpu_us_per_bot_s\":%.0f,\"rss_kb\":%ld,\"rss_kb_per_bot\":%ld,\"duration_s\":%.2f,\"started\":%d,"
             "\"left_confirmed\":%d,\"snapshots\":%llu,\"interruptions\":%llu,\"bad_packets\":%llu,"
-            "\"snapshots_no_baseline\":%llu,\"corrections\":%llu}\n",
+            "\"snapshots_no_baseline\":%llu,\"corrections\":%llu,\"shared_socket\":%s}\n",
             r->cpu_us_per_bot_s, r->rss_kb, r->rss_kb_per_bot, r->wall_s, r->started, r->left_confirmed,
             (unsigned long long)r->snapshots, (unsigned long long)r->interruptions,
             (unsigned long long)r->bad_packets, (unsigned long long)r->no_baseline,
-            (unsigned long long)r->corrections);
+            (unsigned long long)r->corrections, r->shared_socket ? "true" : "false");
     fflush(out);
 }
 
@@ -808,8 +805,12 @@ void swarm_print_table(FILE *out, const swarm_config *cfg, const swarm_result *r
         row(out, "... per bot in the game", "%.0f us per second (%.1f in the game on average, all started)",
             r->cpu_us_per_in_game_bot_s, r->in_game_avg);
     row(out, "loop wake-ups", "%.0f per second", r->wall_s > 0 ? (double)r->wakeups / r->wall_s : 0.0);
+    row(out, "sockets", "%s", r->shared_socket ? "one shared (127.1.x.y per bot)" : "one per bot");
     row(out, "socket reads", "%llu for %llu datagrams", (unsigned long long)r->socket_reads,
         (unsigned long long)r->datagrams_read);
+    row(out, "socket writes", "%llu for %llu datagrams", (unsigned long long)r->socket_writes,
+        (unsigned long long)r->datagrams_sent);
+    if (r->strays) row(out, "stray datagrams", "%llu (not from the server, dropped)", (unsigned long long)r->strays);
     row(out, "memory", "%ld KB peak resident, %ld KB per bot", r->rss_kb, r->rss_kb_per_bot);
     row(out, "left cleanly", "%d confirmed by the server", r->left_confirmed);
     fflush(out);

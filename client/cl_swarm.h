@@ -62,7 +62,10 @@ typedef struct {
     double cpu_s;         /* the swarm's user + system CPU over wall_s */
     double cpu_user_s, cpu_sys_s;
     uint64_t wakeups;     /* returns from the loop's epoll_wait */
-    uint64_t socket_reads, datagrams_read; /* the bots' receive calls, and the datagrams they got */
+    bool shared_socket;   /* all bots on one socket (the server on loopback; cl_wire.h) */
+    uint64_t socket_reads, datagrams_read; /* receive calls, and the datagrams they got */
+    uint64_t socket_writes, datagrams_sent; /* send calls, and the datagrams they sent */
+    uint64_t strays;      /* shared socket: datagrams not from the server, dropped */
     double cpu_percent;   /* of one core */
     double cpu_percent_steady; /* from 2 s after the last start to the end; < 0: no such window */
     double cpu_us_per_bot_s;   /* steady window when there is one, else whole run, per started bot */

@@ -14,8 +14,9 @@ void net_host_limits(ENetHost *host) {
     host->maximumWaitingData = NET_MAX_WAITING_DATA;
 }
 
-int net_host_buffers(ENetHost *host, int bytes) {
-    int fd = (int)host->socket;
+int net_host_buffers(ENetHost *host, int bytes) { return net_socket_buffers((int)host->socket, bytes); }
+
+int net_socket_buffers(int fd, int bytes) {
 #ifdef SO_RCVBUFFORCE
     if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) != 0)
 #endif

@@ -34,6 +34,7 @@ void net_host_limits(ENetHost *host);
  * server with hundreds of clients needs more than ENet's 256 KiB, or bursts
  * of input overflow it and are lost. */
 int net_host_buffers(ENetHost *host, int bytes);
+int net_socket_buffers(int fd, int bytes); /* the same for any UDP socket */
 
 /* Explicit timeouts, and a throttle that never drops our unreliable packets
  * on its own (ENet's throttle starves low-RTT links; we send little). */

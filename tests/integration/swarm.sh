@@ -2,7 +2,8 @@
 # botswarm: twenty bots from one process join one server, play for 5 s and
 # leave. All stay connected, each receives at least 20 snapshots a second
 # (the server sends 30), the last stdout line is the JSON summary, and the
-# server logs twenty joins and twenty clean leaves. Also: a usage error
+# server logs twenty joins and twenty clean leaves, each bot from its own
+# loopback address (the swarm's one shared socket). Also: a usage error
 # gives exit 2, and a swarm with nowhere to connect exits 1 with every bot
 # failed.
 . "$(dirname "$0")/lib.sh"
@@ -39,8 +40,14 @@ grep -q "connected to the end *20" "$WORK/swarm.log" || fail "no table on stderr
 joins=$(grep -c "'sw00[0-2][0-9]' joined" "$WORK/server.log")
 expect_eq "joins in the server log" "$joins" 20
 for n in sw0001 sw0020; do grep -q "'$n' joined" "$WORK/server.log" || fail "$n never joined"; done
-quits=$(grep -c "'sw00[0-2][0-9]' (127.0.0.1:[0-9]*) disconnected: quit" "$WORK/server.log")
+quits=$(grep -c "'sw00[0-2][0-9]' (127\.1\.0\.[0-9]*:[0-9]*) disconnected: quit" "$WORK/server.log")
 expect_eq "clean leaves in the server log" "$quits" 20
+# One shared socket: each bot from its own loopback address (bot i: 127.1.0.i).
+expect_eq "shared_socket" "$(get shared_socket)" true
+for i in 1 20; do
+    grep -q "'sw00$(printf %02d $i)' (127\.1\.0\.$i:[0-9]*) disconnected: quit" "$WORK/server.log" ||
+        fail "bot $i did not come from 127.1.0.$i"
+done
 stop_server
 
 # Nothing listening (the stopped server's port): every bot fails to
