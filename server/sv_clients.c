@@ -220,6 +220,30 @@ static void send_player_name(ENetPeer *to, msg_id id, uint16_t player, const cha
     else sv_broadcast(s, PROTO_CHANNEL_RELIABLE, buf, n, NET_RELIABLE);
 }
 
+/* Adds player i to roster message r; a full message goes to the n peers
+ * in `to` (one packet shared among them) and r starts over. */
+static void roster_add(server *s, msg_roster *r, int i, ENetPeer *const *to, int n) {
+    const sv_client *c = &s->clients[i];
+    r->e[r->count].player_id = (uint16_t)i;
+    snprintf(r->e[r->count].name, sizeof r->e[r->count].name, "%s", c->name);
+    r->e[r->count].frags = (int16_t)c->frags;
+    r->e[r->count].deaths = (uint16_t)c->deaths;
+    r->e[r->count].ping_ms = (uint16_t)(c->peer ? c->peer->roundTripTime : 0);
+    if (++r->count == PROTO_ROSTER_MAX) {
+        uint8_t buf[PROTO_MAX_PACKET_BYTES];
+        size_t len = msg_encode_roster(buf, sizeof buf, r);
+        if (len) net_send_many(to, n, PROTO_CHANNEL_RELIABLE, buf, len, NET_RELIABLE);
+        r->count = 0;
+    }
+}
+
+static void roster_finish(msg_roster *r, ENetPeer *const *to, int n) {
+    uint8_t buf[PROTO_MAX_PACKET_BYTES];
+    size_t len = r->count ? msg_encode_roster(buf, sizeof buf, r) : 0;
+    if (len) net_send_many(to, n, PROTO_CHANNEL_RELIABLE, buf, len, NET_RELIABLE);
+    r->count = 0;
+}
+
 /* Every player and its score to one client, PROTO_ROSTER_MAX to a
  * message: at 1000 players 32 reliable messages where a join and a score
  * row each were 2000, and each of them costs ENet a command, a send and an
@@ -227,23 +251,30 @@ static void send_player_name(ENetPeer *to, msg_id id, uint16_t player, const cha
 static void send_roster(server *s, sv_client *to) {
     msg_roster r;
     r.count = 0;
-    uint8_t buf[PROTO_MAX_PACKET_BYTES];
+    for (int i = 0; i < s->cfg.max_players; i++)
+        if (is_player(&s->clients[i])) roster_add(s, &r, i, &to->peer, 1);
+    roster_finish(&r, &to->peer, 1);
+}
+
+int sv_clients_send_join_news(server *s) {
+    if (s->join_news_waiting == 0) return 0;
+    s->join_news_waiting = 0;
+    ENetPeer **to = s->peer_scratch;
+    int n = 0, told = 0;
+    for (int i = 0; i < s->cfg.max_players; i++)
+        if (s->clients[i].state == SLOT_PLAYING) to[n++] = s->clients[i].peer;
+    msg_roster r;
+    r.count = 0;
     for (int i = 0; i < s->cfg.max_players; i++) {
-        const sv_client *c = &s->clients[i];
-        if (!is_player(c)) continue;
-        r.e[r.count].player_id = (uint16_t)i;
-        snprintf(r.e[r.count].name, sizeof r.e[r.count].name, "%s", c->name);
-        r.e[r.count].frags = (int16_t)c->frags;
-        r.e[r.count].deaths = (uint16_t)c->deaths;
-        r.e[r.count].ping_ms = (uint16_t)(c->peer ? c->peer->roundTripTime : 0);
-        if (++r.count == PROTO_ROSTER_MAX) {
-            size_t n = msg_encode_roster(buf, sizeof buf, &r);
-            if (n) net_send(to->peer, PROTO_CHANNEL_RELIABLE, buf, n, NET_RELIABLE);
-            r.count = 0;
-        }
+        sv_client *c = &s->clients[i];
+        if (!c->join_news) continue;
+        c->join_news = false;
+        if (!is_player(c)) continue; /* gone again: the others never heard of it */
+        roster_add(s, &r, i, to, n);
+        told++;
     }
-    size_t n = r.count ? msg_encode_roster(buf, sizeof buf, &r) : 0;
-    if (n) net_send(to->peer, PROTO_CHANNEL_RELIABLE, buf, n, NET_RELIABLE);
+    roster_finish(&r, to, n);
+    return told;
 }
 
 bool sv_clients_send_welcome(server *s, sv_client *c, bool resumed) {
@@ -342,7 +373,14 @@ static void handle_hello(server *s, sv_client *c, const uint8_t *data, size_t le
      * no one. */
     p->state = SLOT_PLAYING;
     send_roster(s, p);
-    send_player_name(resumed ? p->peer : NULL, MSG_S_JOIN, id, p->name, s);
+    if (resumed) {
+        send_player_name(p->peer, MSG_S_JOIN, id, p->name, s);
+    } else if (sv_clients_occupied(s) > SV_SCORE_REFRESH_MAX_PLAYERS) { /* news in batches (sv_server_step) */
+        p->join_news = true;
+        s->join_news_waiting++;
+    } else {
+        send_player_name(NULL, MSG_S_JOIN, id, p->name, s);
+    }
     sv_match_send(s, p);
     int playing = 0;
     for (int i = 0; i < s->cfg.max_players; i++) playing += s->clients[i].state == SLOT_PLAYING;
@@ -391,7 +429,8 @@ static void handle_rename(server *s, sv_client *c, const uint8_t *data, size_t l
     if (strcmp(name, c->name) == 0) return;
     log_info("player %d '%s' renamed to '%s'", sv_client_id(s, c), c->name, name);
     snprintf(c->name, sizeof c->name, "%s", name);
-    send_player_name(NULL, MSG_S_RENAME, sv_client_id(s, c), c->name, s);
+    /* Not yet announced: only it hears now; the others get the new name with the news. */
+    send_player_name(c->join_news ? c->peer : NULL, MSG_S_RENAME, sv_client_id(s, c), c->name, s);
 }
 
 void sv_chat_send(server *s, sv_client *to, uint16_t from, const char *text) {

@@ -303,6 +303,10 @@ void sv_server_step(server *s, uint32_t max_wait_ms, bool log_stats) {
         s->last_leaders_at = now;
         if (sv_clients_occupied(s) > SV_SCORE_REFRESH_MAX_PLAYERS) sv_combat_send_leaders(s);
     }
+    if (s->join_news_waiting > 0 && now - s->last_join_news_at >= SV_JOIN_NEWS_INTERVAL) {
+        s->last_join_news_at = now;
+        sv_clients_send_join_news(s);
+    }
     poll_discovery(s, now);
     update_stats(s, now, log_stats);
     report_perf(s, now);

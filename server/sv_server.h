@@ -36,7 +36,9 @@
 #define SV_BAD_PACKET_LIMIT 50     /* malformed packets before a kick */
 #define SV_MAX_CATCHUP_TICKS 5     /* ticks one loop turn may run after a stall */
 #define SV_SOCKET_BUFFER_BYTES (8 * 1024 * 1024) /* UDP buffers asked of the kernel */
-#define SV_SCORE_REFRESH_MAX_PLAYERS 64 /* above this, no periodic all-to-all score refresh */
+#define SV_SCORE_REFRESH_MAX_PLAYERS 64 /* above this, no periodic all-to-all score refresh, and
+                                         * joins are announced in batches */
+#define SV_JOIN_NEWS_INTERVAL 0.25 /* seconds between those batches */
 #define SV_STATS_LOG_SECONDS 10.0  /* per-client stats log lines (also on SIGUSR1) */
 #define SV_SERVICE_MIN_INTERVAL 0.001 /* seconds between ENet services: each walks every peer */
 #define SV_GUARD_POLL_INTERVAL 0.005  /* seconds between connection-guard passes over every peer */
@@ -75,6 +77,7 @@ typedef struct {
     uint8_t up_loss_pct;         /* inputs lost on the way up, last period */
     uint64_t bytes_down, bytes_up; /* payload bytes, since the last stats line */
     int32_t told_frags, told_deaths; /* its score as last sent to everyone (large games) */
+    bool join_news;              /* joined a large game, not yet announced to everyone */
     int32_t rate_credit;         /* snapshot bytes it may still be sent under --client-rate */
     uint32_t full_snapshots;     /* snapshots sent without a baseline */
     ratelimit chat_limit;        /* SV_CHAT_BURST lines, then SV_CHAT_RATE per second */
@@ -147,6 +150,8 @@ typedef struct {
     double last_scores_at;
     double last_service_at, last_guard_at; /* the pump's pacing (sv_server.c) */
     double last_leaders_at;
+    double last_join_news_at;
+    int join_news_waiting;  /* players with join_news set */
     lag_history lag;        /* positions of the last ticks, for lag compensation */
     sv_rocket rockets[PROTO_MAX_ROCKETS];
     uint32_t pickup_back[PROTO_MAX_PICKUPS]; /* tick a taken pickup returns (0: there) */
@@ -196,6 +201,12 @@ void sv_chat_send(server *s, sv_client *to, uint16_t from, const char *text);
 void sv_clients_check_timers(server *s, double now);
 /* Player slots in use (playing, or held for a lost player's return). */
 int sv_clients_occupied(const server *s);
+/* Large games: the players who joined since the last call, announced to
+ * everyone in S_ROSTER messages (PROTO_ROSTER_MAX to one, a packet shared
+ * by all) instead of an S_JOIN each to everyone; at 200 joins a second
+ * and 1000 players that was 200 000 reliable messages a second. Returns
+ * how many were announced. */
+int sv_clients_send_join_news(server *s);
 /* Sends S_WELCOME and the map file to a client (at join and on a map
  * change); false if ENet refused (the caller drops the client). */
 bool sv_clients_send_welcome(server *s, sv_client *c, bool resumed);

@@ -430,6 +430,21 @@ static void test_leaders_refresh_only_changes(void **state) {
     assert_int_equal(sv.clients[worst].told_frags, 1000);
 }
 
+/* Large games: joins are announced in batches; each newcomer once, one
+ * that left before the batch not at all, nothing when nobody is waiting. */
+static void test_join_news_in_batches(void **state) {
+    (void)state;
+    assert_int_equal(sv_clients_send_join_news(&sv), 0);
+    for (int i = 0; i < 40; i++) sv.clients[i * 5].join_news = true;
+    sv.clients[5].state = SLOT_FREE;     /* left again: never announced */
+    sv.clients[10].state = SLOT_DETACHED; /* lost, slot held: still a player */
+    sv.join_news_waiting = 40;
+    assert_int_equal(sv_clients_send_join_news(&sv), 39);
+    for (int i = 0; i < PLAYERS; i++) assert_false(sv.clients[i].join_news);
+    assert_int_equal(sv.join_news_waiting, 0);
+    assert_int_equal(sv_clients_send_join_news(&sv), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_entity_refreshed_within_the_bound),
@@ -439,6 +454,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_server_views_are_nearest_and_fresh, setup_server, teardown_server),
         cmocka_unit_test_setup_teardown(test_kill_news_reaches_witnesses, setup_server, teardown_server),
         cmocka_unit_test_setup_teardown(test_leaders_refresh_only_changes, setup_server, teardown_server),
+        cmocka_unit_test_setup_teardown(test_join_news_in_batches, setup_server, teardown_server),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
