@@ -42,6 +42,8 @@
 #define SV_STATS_LOG_SECONDS 10.0  /* per-client stats log lines (also on SIGUSR1) */
 #define SV_SERVICE_MIN_INTERVAL 0.001 /* seconds between ENet services: each walks every peer */
 #define SV_GUARD_POLL_INTERVAL 0.005  /* seconds between connection-guard passes over every peer */
+#define SV_SERVICE_BACKLOG 64      /* datagrams one ENet service read that mean "read on at once" */
+#define SV_SERVICE_MAX_ROUNDS 16   /* ... at most this many services in a row (4096 datagrams) */
 #define SV_CHAT_BURST 4            /* chat lines a player may send at once */
 #define SV_CHAT_RATE 0.5           /* ... then this many per second */
 #define SV_INPUT_PACKET_BURST 64   /* input packets a client may send at once */
@@ -72,6 +74,8 @@ typedef struct {
     uint32_t bad_packets;
     uint64_t snapshots_sent;
     snap_frame *ring;            /* PROTO_SNAPSHOT_RING frames this client holds */
+    uint32_t ring_ticks[PROTO_SNAPSHOT_RING]; /* ring[i].tick, packed: the baseline search reads
+                                               * these, not 32 frames in 32 cold cache lines */
     uint32_t ring_next;
     seq_window input_seq;        /* input packets, by newest command tick */
     uint8_t up_loss_pct;         /* inputs lost on the way up, last period */
@@ -238,5 +242,8 @@ void sv_snapshot_send_all(server *s);
 void sv_snapshot_send(server *s, int every, int phase);
 /* Logs snapshot size figures as one JSON line ("snapshot_stats {...}"). */
 void sv_snapshot_log_stats(const server *s);
+/* The client holds no snapshot (a new connection, a new match): the next
+ * one is full. */
+void sv_snapshot_forget(sv_client *c);
 
 #endif
