@@ -55,12 +55,10 @@ static void attach(server *s, sv_client *c, ENetPeer *peer, const char *addr, do
     seqwin_init(&c->input_seq);
     ratelimit_init(&c->chat_limit, SV_CHAT_BURST, SV_CHAT_RATE);
     ratelimit_init(&c->input_limit, SV_INPUT_PACKET_BURST, (double)SV_INPUT_PACKETS_PER_TICK * s->cfg.tick_rate);
-    c->ack_snapshot_tick = 0;
     c->last_cmd_tick = 0;
     c->up_loss_pct = 0;
     c->bytes_down = c->bytes_up = 0;
-    c->ring_next = 0;
-    for (int i = 0; c->ring && i < PROTO_SNAPSHOT_RING; i++) c->ring[i].tick = 0; /* nothing held yet */
+    sv_snapshot_forget(c); /* nothing held yet */
     peer->data = (void *)(uintptr_t)(sv_client_id(s, c) + 1);
 }
 

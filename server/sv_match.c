@@ -129,8 +129,7 @@ static void start_match(server *s) {
         if (c->state == SLOT_DETACHED) c->frags = c->deaths = 0; /* lost, maybe back: a new match for them too */
         if (c->state != SLOT_PLAYING) continue;
         c->frags = c->deaths = 0;
-        c->ack_snapshot_tick = 0;
-        for (int k = 0; k < PROTO_SNAPSHOT_RING; k++) c->ring[k].tick = 0;
+        sv_snapshot_forget(c);
         sv_combat_spawn(s, c);
         if (!sv_clients_send_welcome(s, c, false)) sv_client_drop(s, c, PROTO_REASON_HANDSHAKE);
     }

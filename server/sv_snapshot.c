@@ -120,12 +120,23 @@ static void order_by_distance(const snap_frame *want, const float *d2, uint16_t 
     for (int i = 0; i < want->count; i++) priority[i] = (uint16_t)(keys[i] & 0xffffu);
 }
 
-/* The client's acknowledged frame, if its ring still holds it. */
+/* The client's acknowledged frame, if its ring still holds it: found in
+ * the packed ticks (the frame itself confirms it). */
 static const snap_frame *find_baseline(const sv_client *c) {
-    if (c->ack_snapshot_tick == 0) return NULL;
+    uint32_t t = c->ack_snapshot_tick;
+    if (t == 0) return NULL;
     for (int i = 0; i < PROTO_SNAPSHOT_RING; i++)
-        if (c->ring[i].tick == c->ack_snapshot_tick) return &c->ring[i];
+        if (c->ring_ticks[i] == t && c->ring[i].tick == t) return &c->ring[i];
     return NULL;
+}
+
+void sv_snapshot_forget(sv_client *c) {
+    c->ack_snapshot_tick = 0;
+    c->ring_next = 0;
+    for (int i = 0; i < PROTO_SNAPSHOT_RING; i++) {
+        if (c->ring) c->ring[i].tick = 0;
+        c->ring_ticks[i] = 0;
+    }
 }
 
 /* What ENet adds to each snapshot datagram: its protocol header (peer id,
@@ -177,6 +188,7 @@ void sv_snapshot_send(server *s, int every, int phase) {
         else order_by_distance(want, d2, (uint16_t)i, s->priority_scratch);
         snap_frame *slot = &c->ring[c->ring_next % PROTO_SNAPSHOT_RING];
         if (slot == base) slot = &c->ring[++c->ring_next % PROTO_SNAPSHOT_RING]; /* never overwrite it */
+        uint32_t *slot_tick = &c->ring_ticks[c->ring_next % PROTO_SNAPSHOT_RING];
         int dropped = 0;
         size_t len = snap_encode(buf, snapshot_budget(s, c), want, s->priority_scratch, base, s->cfg.tick_rate,
                                  c->up_loss_pct, slot, &dropped);
@@ -184,8 +196,10 @@ void sv_snapshot_send(server *s, int every, int phase) {
         if (len == 0) {
             log_error("snapshot for player %d did not encode (%u entities)", i, want->count);
             slot->tick = 0;
+            *slot_tick = 0;
             continue;
         }
+        *slot_tick = slot->tick;
         if (s->prio) sv_prio_after(&s->prio[i], want, slot);
         c->ring_next++;
         if (!base) c->full_snapshots++;
