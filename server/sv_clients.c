@@ -254,24 +254,30 @@ static void send_roster(server *s, sv_client *to) {
     roster_finish(&r, &to->peer, 1);
 }
 
-int sv_clients_send_join_news(server *s) {
-    if (s->join_news_waiting == 0) return 0;
-    s->join_news_waiting = 0;
+void sv_clients_announce(server *s, const uint16_t *ids, int count) {
     ENetPeer **to = s->peer_scratch;
-    int n = 0, told = 0;
+    int n = 0;
     for (int i = 0; i < s->cfg.max_players; i++)
         if (s->clients[i].state == SLOT_PLAYING) to[n++] = s->clients[i].peer;
     msg_roster r;
     r.count = 0;
+    for (int k = 0; k < count; k++)
+        if (ids[k] < s->cfg.max_players && is_player(&s->clients[ids[k]])) roster_add(s, &r, ids[k], to, n);
+    roster_finish(&r, to, n);
+}
+
+int sv_clients_send_join_news(server *s) {
+    if (s->join_news_waiting == 0) return 0;
+    s->join_news_waiting = 0;
+    uint16_t *ids = s->witness_scratch;
+    int told = 0;
     for (int i = 0; i < s->cfg.max_players; i++) {
         sv_client *c = &s->clients[i];
         if (!c->join_news) continue;
         c->join_news = false;
-        if (!is_player(c)) continue; /* gone again: the others never heard of it */
-        roster_add(s, &r, i, to, n);
-        told++;
+        if (is_player(c)) ids[told++] = (uint16_t)i; /* (one gone again: the others never heard of it) */
     }
-    roster_finish(&r, to, n);
+    sv_clients_announce(s, ids, told);
     return told;
 }
 

@@ -80,15 +80,16 @@ int sv_combat_send_leaders(server *s) {
         }
         top[j] = i;
     }
+    uint16_t changed[SV_LEADER_ROWS];
     int sent = 0;
     for (int k = 0; k < n; k++) {
         sv_client *c = &s->clients[top[k]];
         if (c->told_frags == c->frags && c->told_deaths == c->deaths) continue;
-        send_score(s, NULL, c);
         c->told_frags = c->frags;
         c->told_deaths = c->deaths;
-        sent++;
+        changed[sent++] = (uint16_t)top[k];
     }
+    sv_clients_announce(s, changed, sent); /* one message for them all */
     return sent;
 }
 
@@ -181,8 +182,17 @@ static void kill(server *s, sv_client *killer, sv_client *victim, uint8_t weapon
     uint16_t *who = s->witness_scratch;
     int nw = sv_combat_witnesses(s, killer, victim, who);
     if (n) tell_witnesses(s, who, nw, buf, n);
-    send_score_to(s, who, nw, killer);
-    if (victim != killer) send_score_to(s, who, nw, victim);
+    /* The two new score rows: to every witness in a small game (everyone);
+     * in a large one to the two players only, the others see the leaders'
+     * rows (sv_combat_send_leaders): a row for each witness of each kill
+     * was two thirds of a large game's reliable messages. */
+    uint16_t pair[2];
+    int np = 0;
+    if (killer->state == SLOT_PLAYING) pair[np++] = sv_client_id(s, killer);
+    if (victim != killer && victim->state == SLOT_PLAYING) pair[np++] = sv_client_id(s, victim);
+    bool large = sv_clients_occupied(s) > SV_SCORE_REFRESH_MAX_PLAYERS;
+    send_score_to(s, large ? pair : who, large ? np : nw, killer);
+    if (victim != killer) send_score_to(s, large ? pair : who, large ? np : nw, victim);
 }
 
 /* Applies damage from `attacker`; protected and dead players take none. */

@@ -211,6 +211,9 @@ int sv_clients_occupied(const server *s);
  * and 1000 players that was 200 000 reliable messages a second. Returns
  * how many were announced. */
 int sv_clients_send_join_news(server *s);
+/* The rows (name, frags, deaths, ping) of players `ids` to every player,
+ * in S_ROSTER messages, each one packet shared by all. */
+void sv_clients_announce(server *s, const uint16_t *ids, int count);
 /* Sends S_WELCOME and the map file to a client (at join and on a map
  * change); false if ENet refused (the caller drops the client). */
 bool sv_clients_send_welcome(server *s, sv_client *c, bool resumed);
