@@ -25,6 +25,8 @@ void cl_bot_init(cl_bot *b, uint32_t seed) {
     b->change_at = 0;
     b->changed = 0;
     b->aim = 0;
+    b->target = -1;
+    b->retarget_at = 0;
 }
 
 uint8_t cl_bot_buttons(cl_bot *b, uint32_t tick, int rate, const player_state *me, const player_state *target) {

@@ -18,6 +18,8 @@ typedef struct {
     uint32_t change_at; /* tick to pick a new direction */
     uint32_t changed;   /* tick the current direction was picked */
     uint16_t aim;
+    int target;            /* the player it follows; -1: none */
+    uint32_t retarget_at;  /* tick it looks for the nearest again */
 } cl_bot;
 
 void cl_bot_init(cl_bot *b, uint32_t seed);
@@ -27,6 +29,7 @@ void cl_bot_init(cl_bot *b, uint32_t seed);
  * CL_BOT_RANGE the bot aims at it and holds fire; otherwise it aims where it
  * walks. */
 #define CL_BOT_RANGE 14.0f
+#define CL_BOT_RETARGET_HZ 10 /* how often a second the bot looks again for the nearest player */
 uint8_t cl_bot_buttons(cl_bot *b, uint32_t tick, int rate, const player_state *me, const player_state *target);
 
 /* 32-bit FNV-1a of a string, for seeds derived from names. */

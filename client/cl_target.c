@@ -39,6 +39,7 @@ void cl_target_reset(cl_target_memo *m) {
     m->count = 0;
     m->received = 0;
     m->newest_tick = 0;
+    m->found_id = -1;
 }
 
 static void forget_all(cl_target_memo *m) {
@@ -206,8 +207,10 @@ bool cl_target_nearest(cl_target_memo *m, const cl_interp *ip, const player_stat
         p = (pick){me, self_id, max_players, present, ctx, 1e9f, -1};
         nearest_pass(m, ip, j, t, &p);
     }
-    if (p.best_id < 0) return false;
-    return cl_interp_sample(ip, (uint16_t)p.best_id, t, out);
+    m->found_id = -1;
+    if (p.best_id < 0 || !cl_interp_sample(ip, (uint16_t)p.best_id, t, out)) return false;
+    m->found_id = p.best_id;
+    return true;
 }
 
 bool cl_target_nearest_reference(const cl_interp *ip, const player_state *me, uint16_t self_id, uint16_t max_players,

@@ -45,6 +45,7 @@ typedef struct {
     uint16_t pos[PROTO_MAX_PLAYERS];         /* index in seen[] of each held id */
     cl_target_seen seen[PROTO_MAX_PLAYERS]; /* every held id, unordered, contiguous */
     int count;
+    int found_id;         /* the player the last cl_target_nearest chose; -1: none */
 } cl_target_memo;
 
 /* Is player `id` on the roster (joined and not left)? Asked about the

@@ -93,8 +93,16 @@ static void check_query(uint16_t self, double t) {
     bool fb = cl_target_nearest_reference(&ip, &me, self, 40, on_roster, NULL, t, &b);
     assert_int_equal(fa, fb);
     query_count++;
-    if (!fa) return;
+    if (!fa) {
+        assert_int_equal(memo.found_id, -1);
+        return;
+    }
     found_count++;
+    /* found_id names the player answered */
+    player_state by_id;
+    assert_true(memo.found_id >= 0 && memo.found_id != self);
+    assert_true(cl_interp_sample(&ip, (uint16_t)memo.found_id, t, &by_id));
+    assert_memory_equal(&by_id, &a, sizeof a);
     assert_memory_equal(&a.x, &b.x, sizeof a.x);
     assert_memory_equal(&a.y, &b.y, sizeof a.y);
     assert_memory_equal(&a.vx, &b.vx, sizeof a.vx);
