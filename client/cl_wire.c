@@ -64,6 +64,18 @@ static struct {
     uint8_t ahead_data[ENET_PROTOCOL_MAXIMUM_MTU];
 } rx = {.empty = ENET_SOCKET_NULL, .ahead = ENET_SOCKET_NULL};
 
+/* One datagram's header: its address, its one buffer, room for its
+ * IP_PKTINFO. */
+static void msg_setup(struct msghdr *h, struct sockaddr_in *addr, struct iovec *iov, pktinfo_control *ctl) {
+    h->msg_name = addr;
+    h->msg_namelen = sizeof *addr;
+    h->msg_iov = iov;
+    h->msg_iovlen = 1;
+    h->msg_control = ctl->buf;
+    h->msg_controllen = sizeof ctl->buf;
+    h->msg_flags = 0;
+}
+
 uint32_t wire_bot_address(int bot) {
     uint32_t b = (uint32_t)bot;
     return htonl(0x7f010000u | (b / ADDRS_PER_BYTE) << 8 | (b % ADDRS_PER_BYTE + 1u));
@@ -114,12 +126,7 @@ bool wire_open(const ENetAddress *server, int bots, int buffer_bytes, char *err,
         w->rx_iov[i] = (struct iovec){w->rx_data[i], WIRE_DATAGRAM};
         w->tx_iov[i] = (struct iovec){w->tx_data[i], 0};
         struct msghdr *t = &w->tx_msgs[i].msg_hdr;
-        t->msg_name = &w->tx_to[i];
-        t->msg_namelen = sizeof w->tx_to[i];
-        t->msg_iov = &w->tx_iov[i];
-        t->msg_iovlen = 1;
-        t->msg_control = w->tx_ctl[i].buf;
-        t->msg_controllen = sizeof w->tx_ctl[i].buf;
+        msg_setup(t, &w->tx_to[i], &w->tx_iov[i], &w->tx_ctl[i]);
         struct cmsghdr *cm = CMSG_FIRSTHDR(t);
         cm->cmsg_level = IPPROTO_IP;
         cm->cmsg_type = IP_PKTINFO;
@@ -207,16 +214,8 @@ int wire_drain(wire_deliver_fn deliver, void *ctx, int max_batches) {
     if (!w) return 0;
     int delivered = 0;
     for (int batch = 0; batch < max_batches; batch++) {
-        for (int i = 0; i < WIRE_BATCH; i++) {
-            struct msghdr *h = &w->rx_msgs[i].msg_hdr;
-            h->msg_name = &w->rx_from[i];
-            h->msg_namelen = sizeof w->rx_from[i];
-            h->msg_iov = &w->rx_iov[i];
-            h->msg_iovlen = 1;
-            h->msg_control = w->rx_ctl[i].buf;
-            h->msg_controllen = sizeof w->rx_ctl[i].buf;
-            h->msg_flags = 0;
-        }
+        for (int i = 0; i < WIRE_BATCH; i++) /* (recvmmsg changes the lengths) */
+            msg_setup(&w->rx_msgs[i].msg_hdr, &w->rx_from[i], &w->rx_iov[i], &w->rx_ctl[i]);
         int n = recvmmsg(w->fd, w->rx_msgs, WIRE_BATCH, MSG_DONTWAIT, NULL);
         stats.reads++;
         if (n < 0 && errno == EINTR) continue;
