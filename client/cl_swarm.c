@@ -5,19 +5,19 @@
  * bot's buttons, prediction, one input packet - and cl_conn_frame), the
  * loop's schedule and the run's figures.
  *
- * What keeps a bot cheap, the loop: a bot takes a turn only when its
- * socket has data (epoll, serviced at once, as a headless client would) or
+ * What keeps a bot cheap, the loop: a bot takes a turn only when a
+ * datagram came for it (serviced at once, as a headless client would) or
  * its own tick is due (a min-heap of due times, so no loop pass looks at
- * every bot); a due tick whose socket is quiet only flushes its input
+ * every bot); a due tick with nothing received only flushes its input
  * (enet_host_flush, no receive call to find nothing), and ENet's full
  * service runs on a quiet tick only while ENet has something to time out
  * or resend (an unacknowledged reliable command, not yet connected) or
  * after FULL_SERVICE_S. Nothing here allocates after a bot's start.
  *
- * And the bots' socket reads: this program's own enet_socket_receive (see
- * "Socket reads" below) reads two datagrams at a time, so that a read
- * that finds one also tells that there is no more, and ENet's next read,
- * the one that would come back empty, needs no system call.
+ * And the sockets (cl_wire.c): with the server on loopback every bot's
+ * datagrams go through one shared socket, in batches, epoll watching that
+ * one; otherwise each bot's own socket is watched and read two datagrams
+ * at a time.
  */
 #define _GNU_SOURCE /* recvmmsg */
 #include "cl_swarm.h"

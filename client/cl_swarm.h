@@ -1,11 +1,13 @@
 /* cl_swarm.h - many headless bots in one process (the botswarm program).
  *
  * Owns: N bot clients (each its own cl_conn, in pages of its own, with its
- * own ENet host and UDP socket), started at a steady rate, all driven from
- * one loop at the client tick rate: every socket is watched with epoll, a
- * bot is serviced (ENet, timeout 0) when its socket has data and run
- * (ticks, frame, and a flush of its input) when its next tick is due, and
- * the loop sleeps until the next due time in between. The bots play
+ * own ENet host; their datagrams go through one shared socket when the
+ * server is on loopback, else through a socket each: cl_wire.h), started
+ * at a steady rate, all driven from one loop at the client tick rate: the
+ * socket(s) watched with epoll, a bot is serviced (ENet, timeout 0) when a
+ * datagram came for it and run (ticks, frame, and a flush of its input)
+ * when its next tick is due, and the loop sleeps until the next due time
+ * in between. The bots play
  * exactly as `gameclient --bot` does (the same cl_conn code: its bot, its
  * cl_target search). At the end all leave together (one shared second for the
  * server's confirmations, not a second each), and the run's figures come
