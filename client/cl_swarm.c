@@ -399,10 +399,16 @@ static void progress_line(swarm *sw, FILE *out, double t0, double now, progress_
     last->cpu = cpu;
 }
 
-/* A leaving bot's ENet service: true once it is done (the server confirmed,
- * or ENet gave up). */
-static bool leave_service(swarm *sw, int index) {
-    swarm_bot *b = &sw->bots[index];
+typedef struct {
+    swarm *sw;
+    int pending; /* bots still leaving */
+} leaving;
+
+/* A leaving bot's ENet service; once it is done (the server confirmed, or
+ * ENet gave up) it is no longer leaving. */
+static void leave_service(leaving *lv, int index) {
+    swarm_bot *b = &lv->sw->bots[index];
+    if (!b->leaving) return;
     ENetEvent ev;
     int r;
     wire_set_current(index);
@@ -411,29 +417,17 @@ static bool leave_service(swarm *sw, int index) {
         if (ev.type == ENET_EVENT_TYPE_DISCONNECT) break;
     }
     wire_set_current(-1);
-    if (r == 0 && b->conn->peer->state != ENET_PEER_STATE_DISCONNECTED) return false;
-    if (r > 0) sw->res->left_confirmed++;
-    return true;
+    if (r == 0 && b->conn->peer->state != ENET_PEER_STATE_DISCONNECTED) return;
+    if (r > 0) lv->sw->res->left_confirmed++;
+    b->leaving = false;
+    lv->pending--;
 }
 
-typedef struct {
-    swarm *sw;
-    int *pending;
-} leave_ctx;
-
-static void leave_deliver(void *ctx, int index) { /* a datagram for a bot on the wire */
-    leave_ctx *lc = ctx;
-    swarm_bot *b = &lc->sw->bots[index];
-    if (!b->leaving) return;
-    if (leave_service(lc->sw, index)) {
-        b->leaving = false;
-        (*lc->pending)--;
-    }
-}
+static void leave_deliver(void *ctx, int index) { leave_service(ctx, index); } /* a datagram on the wire */
 
 /* Every bot leaves at once; the server gets one shared deadline to confirm. */
 static void leave_all(swarm *sw) {
-    int pending = 0;
+    leaving lv = {sw, 0};
     for (int i = 0; i < sw->cfg->bots; i++) {
         swarm_bot *b = &sw->bots[i];
         cl_conn *c = b->conn;
@@ -445,33 +439,29 @@ static void leave_all(swarm *sw) {
         wire_set_current(-1);
         if (was_connected && c->peer->state != ENET_PEER_STATE_DISCONNECTED) {
             b->leaving = true;
-            pending++;
+            lv.pending++;
             watch(sw, i, false);
         }
     }
     /* Service a leaving bot when its socket has data (the confirmation),
      * and every LEAVE_SERVICE_S anyway (ENet resends the disconnect). */
-    double until = clock_now() + 1.0 + 0.001 * pending, next_all = 0;
+    double until = clock_now() + 1.0 + 0.001 * lv.pending, next_all = 0;
     struct epoll_event *evs = sw->events;
-    leave_ctx lc = {sw, &pending};
     bool wire_ready = false;
-    while (pending > 0 && clock_now() < until && stop_requested < 2) {
+    while (lv.pending > 0 && clock_now() < until && stop_requested < 2) {
         double now = clock_now();
         bool all = now >= next_all;
         if (all) next_all = now + LEAVE_SERVICE_S;
-        if (wire_ready) wire_drain(leave_deliver, &lc, WIRE_DRAIN_BATCHES);
+        if (wire_ready) wire_drain(leave_deliver, &lv, WIRE_DRAIN_BATCHES);
         wire_ready = false;
         for (int i = 0; i < sw->cfg->bots; i++) {
             swarm_bot *b = &sw->bots[i];
             if (!b->leaving || !(all || b->ready)) continue;
             b->ready = false;
-            if (leave_service(sw, i)) {
-                b->leaving = false;
-                pending--;
-            }
+            leave_service(&lv, i);
         }
         wire_flush();
-        int n = pending > 0 ? epoll_wait(sw->epfd, evs, EVENTS_MAX, 5) : 0;
+        int n = lv.pending > 0 ? epoll_wait(sw->epfd, evs, EVENTS_MAX, 5) : 0;
         for (int k = 0; k < n; k++) {
             if (evs[k].data.u32 == WIRE_TAG) wire_ready = true;
             else if (evs[k].data.u32 < (uint32_t)sw->cfg->bots) sw->bots[evs[k].data.u32].ready = true;
@@ -717,6 +707,7 @@ bool swarm_run(const swarm_config *cfg, swarm_result *res, FILE *progress, char 
     res->socket_writes = io1.writes - io0.writes;
     res->datagrams_sent = io1.datagrams_out - io0.datagrams_out;
     res->strays = io1.strays - io0.strays;
+    res->send_failures = io1.send_failures - io0.send_failures;
     res->rss_kb = ru.ru_maxrss;
     res->rss_kb_per_bot = res->started > 0 ? (ru.ru_maxrss - rss0) / res->started : 0;
     if (progress && cfg->progress_s > 0) progress_line(sw, progress, t0, t_end, &mark, header);
@@ -811,6 +802,8 @@ void swarm_print_table(FILE *out, const swarm_config *cfg, const swarm_result *r
     row(out, "socket writes", "%llu for %llu datagrams", (unsigned long long)r->socket_writes,
         (unsigned long long)r->datagrams_sent);
     if (r->strays) row(out, "stray datagrams", "%llu (not from the server, dropped)", (unsigned long long)r->strays);
+    if (r->send_failures)
+        row(out, "refused sends", "%llu datagrams the kernel refused, dropped", (unsigned long long)r->send_failures);
     row(out, "memory", "%ld KB peak resident, %ld KB per bot", r->rss_kb, r->rss_kb_per_bot);
     row(out, "left cleanly", "%d confirmed by the server", r->left_confirmed);
     fflush(out);

@@ -68,6 +68,7 @@ typedef struct {
     uint64_t socket_reads, datagrams_read; /* receive calls, and the datagrams they got */
     uint64_t socket_writes, datagrams_sent; /* send calls, and the datagrams they sent */
     uint64_t strays;      /* shared socket: datagrams not from the server, dropped */
+    uint64_t send_failures; /* shared socket: datagrams the kernel refused, dropped */
     double cpu_percent;   /* of one core */
     double cpu_percent_steady; /* from 2 s after the last start to the end; < 0: no such window */
     double cpu_us_per_bot_s;   /* steady window when there is one, else whole run, per started bot */

@@ -31,12 +31,19 @@ int sv_clients_occupied(const server *s) {
     return n;
 }
 
-void sv_broadcast(server *s, uint8_t channel, const uint8_t *buf, size_t len, net_delivery how) {
-    ENetPeer **to = s->peer_scratch;
+bool sv_clients_large_game(const server *s) { return sv_clients_occupied(s) > SV_SCORE_REFRESH_MAX_PLAYERS; }
+
+/* Every connected player's peer into s->peer_scratch; returns how many. */
+static int playing_peers(server *s) {
     int n = 0;
     for (int i = 0; i < s->cfg.max_players; i++)
-        if (s->clients[i].state == SLOT_PLAYING) to[n++] = s->clients[i].peer;
-    net_send_many(to, n, channel, buf, len, how);
+        if (s->clients[i].state == SLOT_PLAYING) s->peer_scratch[n++] = s->clients[i].peer;
+    return n;
+}
+
+void sv_broadcast(server *s, uint8_t channel, const uint8_t *buf, size_t len, net_delivery how) {
+    int n = playing_peers(s);
+    net_send_many(s->peer_scratch, n, channel, buf, len, how);
 }
 
 static void refuse(ENetPeer *peer, const char *addr, proto_reason reason, uint32_t detail, const char *why) {
@@ -256,9 +263,7 @@ static void send_roster(server *s, sv_client *to) {
 
 void sv_clients_announce(server *s, const uint16_t *ids, int count) {
     ENetPeer **to = s->peer_scratch;
-    int n = 0;
-    for (int i = 0; i < s->cfg.max_players; i++)
-        if (s->clients[i].state == SLOT_PLAYING) to[n++] = s->clients[i].peer;
+    int n = playing_peers(s);
     msg_roster r;
     r.count = 0;
     for (int k = 0; k < count; k++)
@@ -379,7 +384,7 @@ static void handle_hello(server *s, sv_client *c, const uint8_t *data, size_t le
     send_roster(s, p);
     if (resumed) {
         send_player_name(p->peer, MSG_S_JOIN, id, p->name, s);
-    } else if (sv_clients_occupied(s) > SV_SCORE_REFRESH_MAX_PLAYERS) { /* news in batches (sv_server_step) */
+    } else if (sv_clients_large_game(s)) { /* news in batches (sv_server_step) */
         p->join_news = true;
         s->join_news_waiting++;
     } else {

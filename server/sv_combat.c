@@ -27,7 +27,7 @@ void sv_combat_send_scores(server *s, sv_client *to) {
 
 int sv_combat_witnesses(const server *s, const sv_client *killer, const sv_client *victim, uint16_t *out) {
     int n = 0;
-    if (sv_clients_occupied(s) <= SV_SCORE_REFRESH_MAX_PLAYERS) {
+    if (!sv_clients_large_game(s)) {
         for (int i = 0; i < s->cfg.max_players; i++)
             if (s->clients[i].state == SLOT_PLAYING) out[n++] = (uint16_t)i;
         return n;
@@ -187,12 +187,16 @@ static void kill(server *s, sv_client *killer, sv_client *victim, uint8_t weapon
      * rows (sv_combat_send_leaders): a row for each witness of each kill
      * was two thirds of a large game's reliable messages. */
     uint16_t pair[2];
-    int np = 0;
-    if (killer->state == SLOT_PLAYING) pair[np++] = sv_client_id(s, killer);
-    if (victim != killer && victim->state == SLOT_PLAYING) pair[np++] = sv_client_id(s, victim);
-    bool large = sv_clients_occupied(s) > SV_SCORE_REFRESH_MAX_PLAYERS;
-    send_score_to(s, large ? pair : who, large ? np : nw, killer);
-    if (victim != killer) send_score_to(s, large ? pair : who, large ? np : nw, victim);
+    const uint16_t *rows_to = who;
+    int nr = nw;
+    if (sv_clients_large_game(s)) {
+        nr = 0;
+        if (killer->state == SLOT_PLAYING) pair[nr++] = sv_client_id(s, killer);
+        if (victim != killer && victim->state == SLOT_PLAYING) pair[nr++] = sv_client_id(s, victim);
+        rows_to = pair;
+    }
+    send_score_to(s, rows_to, nr, killer);
+    if (victim != killer) send_score_to(s, rows_to, nr, victim);
 }
 
 /* Applies damage from `attacker`; protected and dead players take none. */

@@ -307,11 +307,11 @@ void sv_server_step(server *s, uint32_t max_wait_ms, bool log_stats) {
         s->last_scores_at = now;
         /* every player's row to every player: N x N reliable messages, so
          * large games refresh pings only when scores change */
-        if (sv_clients_occupied(s) <= SV_SCORE_REFRESH_MAX_PLAYERS) sv_combat_send_scores(s, NULL);
+        if (!sv_clients_large_game(s)) sv_combat_send_scores(s, NULL);
     }
     if (now - s->last_leaders_at >= SV_LEADER_INTERVAL) { /* large games: kill news reaches witnesses only */
         s->last_leaders_at = now;
-        if (sv_clients_occupied(s) > SV_SCORE_REFRESH_MAX_PLAYERS) sv_combat_send_leaders(s);
+        if (sv_clients_large_game(s)) sv_combat_send_leaders(s);
     }
     if (s->join_news_waiting > 0 && now - s->last_join_news_at >= SV_JOIN_NEWS_INTERVAL) {
         s->last_join_news_at = now;

@@ -205,6 +205,9 @@ void sv_chat_send(server *s, sv_client *to, uint16_t from, const char *text);
 void sv_clients_check_timers(server *s, double now);
 /* Player slots in use (playing, or held for a lost player's return). */
 int sv_clients_occupied(const server *s);
+/* More than SV_SCORE_REFRESH_MAX_PLAYERS slots in use: news of kills, scores
+ * and joins goes to fewer players, or in batches. */
+bool sv_clients_large_game(const server *s);
 /* Large games: the players who joined since the last call, announced to
  * everyone in S_ROSTER messages (PROTO_ROSTER_MAX to one, a packet shared
  * by all) instead of an S_JOIN each to everyone; at 200 joins a second
