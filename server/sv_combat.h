@@ -17,6 +17,7 @@
 #define SV_RAIL_RANGE 40.0f        /* tiles */
 #define SV_RAIL_COOLDOWN 0.5       /* seconds between shots */
 #define SV_RESPAWN_DELAY 2.0       /* seconds dead */
+#define SV_SPAWN_CANDIDATES 32     /* spawn points measured for one respawn (all, on smaller maps) */
 #define SV_SPAWN_PROTECTION 1.5    /* seconds without damage after a spawn (ends on firing) */
 #define SV_START_AMMO 10
 #define SV_AMMO_REGEN 1.5          /* seconds per round regained, up to SV_START_AMMO */

@@ -120,6 +120,41 @@ static void test_rail_kills_in_three_hits_then_respawn(void **state) {
     assert_false(b->ps.flags & ENT_FLAG_PROTECTED);
 }
 
+/* On a map with more spawn points than SV_SPAWN_CANDIDATES (68 in a row,
+ * each 1 tile apart) only some are measured, spread over the whole list: a
+ * respawn with the one enemy at the west end still lands within a
+ * candidate's spacing of the east end, whichever point the sampling starts
+ * from, and never on the enemy's side. */
+static void test_spawn_far_from_enemies_on_a_large_map(void **state) {
+    (void)state;
+    char text[1024];
+    int len = snprintf(text, sizeof text, "arena-map 1\nname Long Hall\ntiles\n");
+    const int width = 70;
+    for (int row = 0; row < 5; row++) {
+        for (int x = 0; x < width; x++) {
+            bool wall = row == 0 || row == 4 || x == 0 || x == width - 1;
+            text[len++] = wall ? '#' : row == 2 ? 'S' : '.';
+        }
+        text[len++] = '\n';
+    }
+    map_free(&sv.map);
+    char err[256];
+    if (!map_parse(text, (size_t)len, &sv.map, err, sizeof err)) fail_msg("map: %s", err);
+    assert_int_equal(sv.map.spawn_count, width - 2);
+    assert_true(sv.map.spawn_count > SV_SPAWN_CANDIDATES);
+    sv_client *a = &sv.clients[0], *b = &sv.clients[1];
+    b->ps.x = 1.5f;
+    b->ps.y = 2.5f;
+    float farthest = (float)width - 1.5f, spacing = (float)sv.map.spawn_count / SV_SPAWN_CANDIDATES;
+    for (int round = 0; round < 40; round++) { /* the sampling's start moves on every time */
+        a->ps.flags = 0;
+        sv_combat_spawn(&sv, a);
+        if (a->ps.x < farthest - spacing)
+            fail_msg("round %d: spawned at x %.1f, more than %.1f tiles short of %.1f", round, a->ps.x, spacing, farthest);
+        assert_true(a->ps.flags & ENT_FLAG_ALIVE);
+    }
+}
+
 static void test_rocket_blast_and_suicide(void **state) {
     (void)state;
     sv_client *a = &sv.clients[0], *b = &sv.clients[1];
@@ -192,6 +227,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_rail_kills_in_three_hits_then_respawn, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rocket_blast_and_suicide, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_spawn_far_from_enemies_on_a_large_map, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pickups_taken_and_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_frag_limit_ends_the_match, setup, teardown),
     };
