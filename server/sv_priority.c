@@ -57,23 +57,26 @@ static uint16_t rank_of(const sv_prio_entry *e) {
     return e->acc > 0x7fff ? 0x7fff : e->acc;
 }
 
-/* Zeroes the entries of the previous view's ids that `want` lacks (all of
- * them when everything starts over), then remembers want's ids. */
-static void forget_departed(sv_prio_state *st, const snap_frame *want, bool all) {
-    int wi = 0;
-    for (int i = 0; i < st->count; i++) {
-        uint16_t id = st->ids[i];
-        while (wi < want->count && want->ents[wi].id < id) wi++;
-        bool stays = !all && wi < want->count && want->ents[wi].id == id;
-        if (!stays && id < PROTO_MAX_ENTITIES) st->e[id] = (sv_prio_entry){0, 0};
+/* Carries the accumulators of the entities that stay in view over to their
+ * places in `want` (both id-ordered); the ones that arrive start at zero,
+ * the ones that left are forgotten; all start over when `all`. */
+static void carry_over(sv_prio_state *st, const snap_frame *want, bool all) {
+    sv_prio_entry kept[PROTO_VIEW_MAX_ENTITIES];
+    int oi = 0;
+    for (int i = 0; i < want->count; i++) {
+        uint16_t id = want->ents[i].id;
+        while (oi < st->count && st->ids[oi] < id) oi++;
+        bool stays = !all && oi < st->count && st->ids[oi] == id;
+        kept[i] = stays ? st->e[oi] : (sv_prio_entry){0, 0};
     }
     st->count = want->count;
     for (int i = 0; i < want->count; i++) st->ids[i] = want->ents[i].id;
+    memcpy(st->e, kept, (size_t)want->count * sizeof kept[0]);
 }
 
 void sv_prio_order(sv_prio_state *st, const snap_frame *want, const float *d2, uint16_t self_id,
                    const snap_frame *baseline, uint16_t *priority) {
-    forget_departed(st, want, baseline == NULL);
+    carry_over(st, want, baseline == NULL);
     uint16_t rank[PROTO_VIEW_MAX_ENTITIES];
     uint8_t idx[PROTO_VIEW_MAX_ENTITIES];
     int nk = 0, np = 0, bi = 0;
@@ -90,7 +93,7 @@ void sv_prio_order(sv_prio_state *st, const snap_frame *want, const float *d2, u
             if (bi < baseline->count && baseline->ents[bi].id == n->id) b = &baseline->ents[bi];
         }
         int changed = !b || b->flags != n->flags || b->health != n->health;
-        sv_prio_entry *e = &st->e[n->id];
+        sv_prio_entry *e = &st->e[i];
         uint32_t acc = (uint32_t)e->acc + sv_prio_weight(d2[i], changed);
         e->acc = (uint16_t)(acc > 0xffffu ? 0xffffu : acc);
         rank[i] = rank_of(e);
@@ -102,11 +105,22 @@ void sv_prio_order(sv_prio_state *st, const snap_frame *want, const float *d2, u
 
 void sv_prio_after(sv_prio_state *st, const snap_frame *want, const snap_frame *view) {
     int vi = 0;
+    if (st->count != want->count) return; /* not the frame sv_prio_order had */
     for (int i = 0; i < want->count; i++) {
         const snap_entity *n = &want->ents[i];
         while (vi < view->count && view->ents[vi].id < n->id) vi++;
-        sv_prio_entry *e = &st->e[n->id];
+        sv_prio_entry *e = &st->e[i];
         if (vi < view->count && entity_equal(&view->ents[vi], n)) *e = (sv_prio_entry){0, 0};
         else if (e->age < 255) e->age++;
     }
+}
+
+const sv_prio_entry *sv_prio_find(const sv_prio_state *st, uint16_t id) {
+    int lo = 0, hi = st->count; /* ids are in increasing order */
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (st->ids[mid] < id) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < st->count && st->ids[lo] == id ? &st->e[lo] : NULL;
 }

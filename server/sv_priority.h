@@ -43,12 +43,15 @@ typedef struct {
     uint8_t age;  /* snapshots in a row that ended with the client behind on it */
 } sv_prio_entry;
 
-/* One client's accumulators, indexed by entity id, and the ids of its last
- * view (to reset the ones that leave it). Zeroed = a fresh client. */
+/* One client's accumulators for the entities of its last view: e[i] is
+ * entity ids[i]'s, ids in increasing order. Kept beside the ids (not
+ * indexed by entity id) so that one snapshot reads one small contiguous
+ * block: 770 bytes a client instead of 4.7 KB scattered. Zeroed = a fresh
+ * client. */
 typedef struct {
     uint16_t count;
     uint16_t ids[PROTO_VIEW_MAX_ENTITIES];
-    sv_prio_entry e[PROTO_MAX_ENTITIES];
+    sv_prio_entry e[PROTO_VIEW_MAX_ENTITIES];
 } sv_prio_state;
 
 /* Before encoding: accumulates the weights of the entities in `want`
@@ -61,9 +64,13 @@ void sv_prio_order(sv_prio_state *st, const snap_frame *want, const float *d2, u
                    const snap_frame *baseline, uint16_t *priority);
 
 /* After encoding: `view` is what the client will hold (snap_encode's
- * output). Entities of `want` the view holds exactly are up to date: their
- * accumulator and age go to zero; the others age by one. */
+ * output), `want` the frame sv_prio_order was given. Entities of `want` the
+ * view holds exactly are up to date: their accumulator and age go to zero;
+ * the others age by one. */
 void sv_prio_after(sv_prio_state *st, const snap_frame *want, const snap_frame *view);
+
+/* The accumulator of entity `id`, or NULL when it is not in the last view. */
+const sv_prio_entry *sv_prio_find(const sv_prio_state *st, uint16_t id);
 
 /* The weight one entity adds per snapshot (see above). */
 uint16_t sv_prio_weight(float d2, int changed);

@@ -197,19 +197,30 @@ static void test_departed_entities_start_over(void **state) {
     uint16_t priority[3];
     sv_prio_order(&prio, &want, d2, 10, &base, priority);
     assert_int_equal(priority[0], 0); /* self first */
-    assert_true(prio.e[11].acc > 0 && prio.e[12].acc > 0);
-    assert_true(prio.e[11].acc > prio.e[12].acc); /* nearer weighs more */
+    const sv_prio_entry *e11 = sv_prio_find(&prio, 11), *e12 = sv_prio_find(&prio, 12);
+    assert_non_null(e11);
+    assert_non_null(e12);
+    assert_true(e11->acc > 0 && e12->acc > 0);
+    assert_true(e11->acc > e12->acc); /* nearer weighs more */
     assert_int_equal(priority[1], 1);
-    /* 12 leaves the view */
+    /* 12 leaves the view (and is forgotten), 11 stays and accumulates */
     want.count = 2;
     sv_prio_order(&prio, &want, d2, 10, &base, priority);
-    assert_int_equal(prio.e[12].acc, 0);
-    assert_true(prio.e[11].acc > 0);
-    assert_int_equal(prio.e[11].acc, 2 * sv_prio_weight(4.0f, 0));
+    assert_null(sv_prio_find(&prio, 12));
+    assert_null(sv_prio_find(&prio, 99));
+    e11 = sv_prio_find(&prio, 11);
+    assert_non_null(e11);
+    assert_int_equal(e11->acc, 2 * sv_prio_weight(4.0f, 0));
+    /* 12 comes back: its accumulator starts from zero */
+    want.count = 3;
+    sv_prio_order(&prio, &want, d2, 10, &base, priority);
+    assert_int_equal(sv_prio_find(&prio, 12)->acc, sv_prio_weight(9.0f, 0));
+    assert_int_equal(sv_prio_find(&prio, 11)->acc, 3 * sv_prio_weight(4.0f, 0));
     /* a full snapshot: everything starts over (then this round's weight,
      * doubled: new to the client) */
+    want.count = 2;
     sv_prio_order(&prio, &want, d2, 10, NULL, priority);
-    assert_int_equal(prio.e[11].acc, sv_prio_weight(4.0f, 1));
+    assert_int_equal(sv_prio_find(&prio, 11)->acc, sv_prio_weight(4.0f, 1));
     /* weights: 16 at the viewer, 1 far away, doubled when changed */
     assert_int_equal(sv_prio_weight(0.0f, 0), 16);
     assert_int_equal(sv_prio_weight(1e6f, 0), 1);
