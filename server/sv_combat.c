@@ -25,11 +25,13 @@ void sv_combat_send_scores(server *s, sv_client *to) {
         if (s->clients[i].state == SLOT_PLAYING || s->clients[i].state == SLOT_DETACHED) send_score(s, to, &s->clients[i]);
 }
 
-int sv_combat_witnesses(const server *s, const sv_client *killer, const sv_client *victim, uint16_t *out) {
+int sv_combat_witnesses(const server *s, const sv_client *killer, const sv_client *victim, uint16_t *out,
+                        int *principals) {
     int n = 0;
     if (!sv_clients_large_game(s)) {
         for (int i = 0; i < s->cfg.max_players; i++)
             if (s->clients[i].state == SLOT_PLAYING) out[n++] = (uint16_t)i;
+        *principals = n;
         return n;
     }
     uint16_t near[SV_GRID_MAX_ITEMS];
@@ -37,21 +39,25 @@ int sv_combat_witnesses(const server *s, const sv_client *killer, const sv_clien
                                                        near, SV_GRID_MAX_ITEMS)
                                : 0;
     uint16_t self[2] = {sv_client_id(s, killer), sv_client_id(s, victim)};
+    *principals = 0;
     for (int j = 0; j < k + 2; j++) {
         uint16_t id = j < 2 ? self[j] : near[j - 2];
         if (id >= s->cfg.max_players || s->clients[id].state != SLOT_PLAYING) continue; /* rockets, pickups */
         if (j >= 2 && (id == self[0] || id == self[1])) continue;
         if (j == 1 && id == self[0]) continue; /* a suicide: one player */
         out[n++] = id;
+        if (j < 2) *principals = n;
     }
     return n;
 }
 
-/* The witnesses of a kill get buf. */
-static void tell_witnesses(server *s, const uint16_t *who, int n, const uint8_t *buf, size_t len) {
+/* The witnesses of a kill get buf: reliably, or unreliably (unsequenced, so
+ * as not to overtake snapshots). */
+static void tell_witnesses(server *s, const uint16_t *who, int n, const uint8_t *buf, size_t len, bool reliable) {
     ENetPeer **to = s->peer_scratch;
     for (int i = 0; i < n; i++) to[i] = s->clients[who[i]].peer;
-    net_send_many(to, n, PROTO_CHANNEL_RELIABLE, buf, len, NET_RELIABLE);
+    if (reliable) net_send_many(to, n, PROTO_CHANNEL_RELIABLE, buf, len, NET_RELIABLE);
+    else net_send_many(to, n, PROTO_CHANNEL_UNRELIABLE, buf, len, NET_UNSEQUENCED);
 }
 
 static void send_score_to(server *s, const uint16_t *who, int n, const sv_client *c) {
@@ -59,7 +65,7 @@ static void send_score_to(server *s, const uint16_t *who, int n, const sv_client
                    (uint16_t)(c->peer ? c->peer->roundTripTime : 0)};
     uint8_t buf[16];
     size_t len = msg_encode_score(buf, sizeof buf, &m);
-    if (len) tell_witnesses(s, who, n, buf, len);
+    if (len) tell_witnesses(s, who, n, buf, len, true);
 }
 
 /* True when a ranks above b on the scoreboard. */
@@ -185,23 +191,17 @@ static void kill(server *s, sv_client *killer, sv_client *victim, uint8_t weapon
     uint8_t buf[16];
     size_t n = msg_encode_kill(buf, sizeof buf, &m);
     uint16_t *who = s->witness_scratch;
-    int nw = sv_combat_witnesses(s, killer, victim, who);
-    if (n) tell_witnesses(s, who, nw, buf, n);
+    int np, nw = sv_combat_witnesses(s, killer, victim, who, &np);
+    if (n) {
+        tell_witnesses(s, who, np, buf, n, true);
+        tell_witnesses(s, who + np, nw - np, buf, n, false);
+    }
     /* The two new score rows: to every witness in a small game (everyone);
      * in a large one to the two players only, the others see the leaders'
      * rows (sv_combat_send_leaders): a row for each witness of each kill
      * was two thirds of a large game's reliable messages. */
-    uint16_t pair[2];
-    const uint16_t *rows_to = who;
-    int nr = nw;
-    if (sv_clients_large_game(s)) {
-        nr = 0;
-        if (killer->state == SLOT_PLAYING) pair[nr++] = sv_client_id(s, killer);
-        if (victim != killer && victim->state == SLOT_PLAYING) pair[nr++] = sv_client_id(s, victim);
-        rows_to = pair;
-    }
-    send_score_to(s, rows_to, nr, killer);
-    if (victim != killer) send_score_to(s, rows_to, nr, victim);
+    send_score_to(s, who, np, killer);
+    if (victim != killer) send_score_to(s, who, np, victim);
 }
 
 /* Applies damage from `attacker`; protected and dead players take none. */

@@ -393,7 +393,11 @@ static void test_kill_news_reaches_witnesses(void **state) {
     for (int trial = 0; trial < 50; trial++) {
         int k = (int)(rnd() % PLAYERS), v = trial % 5 == 0 ? k : (int)(rnd() % PLAYERS); /* some suicides */
         const sv_client *killer = &sv.clients[k], *victim = &sv.clients[v];
-        int n = sv_combat_witnesses(&sv, killer, victim, got);
+        int np = -1, n = sv_combat_witnesses(&sv, killer, victim, got, &np);
+        /* the two players first: only they get the kill reliably */
+        assert_int_equal(np, k == v ? 1 : 2);
+        assert_int_equal(got[0], k);
+        if (k != v) assert_int_equal(got[1], v);
         int m = 0;
         for (int i = 0; i < PLAYERS; i++) {
             float dx = sv.clients[i].ps.x - victim->ps.x, dy = sv.clients[i].ps.y - victim->ps.y;
@@ -406,9 +410,10 @@ static void test_kill_news_reaches_witnesses(void **state) {
     }
     /* a small game: everyone playing hears */
     for (int i = SV_SCORE_REFRESH_MAX_PLAYERS; i < PLAYERS; i++) sv.clients[i].state = SLOT_FREE;
-    int n = sv_combat_witnesses(&sv, &sv.clients[0], &sv.clients[1], got);
+    int np = -1, n = sv_combat_witnesses(&sv, &sv.clients[0], &sv.clients[1], got, &np);
     for (int i = SV_SCORE_REFRESH_MAX_PLAYERS; i < PLAYERS; i++) sv.clients[i].state = SLOT_PLAYING;
     assert_int_equal(n, SV_SCORE_REFRESH_MAX_PLAYERS);
+    assert_int_equal(np, n); /* all of them reliably */
     for (int i = 0; i < n; i++) assert_int_equal(got[i], i);
 }
 
