@@ -51,13 +51,29 @@ int sv_combat_witnesses(const server *s, const sv_client *killer, const sv_clien
     return n;
 }
 
-/* The witnesses of a kill get buf: reliably, or unreliably (unsequenced, so
- * as not to overtake snapshots). */
-static void tell_witnesses(server *s, const uint16_t *who, int n, const uint8_t *buf, size_t len, bool reliable) {
+/* The witnesses of a kill get buf. */
+static void tell_witnesses(server *s, const uint16_t *who, int n, const uint8_t *buf, size_t len) {
     ENetPeer **to = s->peer_scratch;
     for (int i = 0; i < n; i++) to[i] = s->clients[who[i]].peer;
-    if (reliable) net_send_many(to, n, PROTO_CHANNEL_RELIABLE, buf, len, NET_RELIABLE);
-    else net_send_many(to, n, PROTO_CHANNEL_UNRELIABLE, buf, len, NET_UNSEQUENCED);
+    net_send_many(to, n, PROTO_CHANNEL_RELIABLE, buf, len, NET_RELIABLE);
+}
+
+static void send_feed_line(const sv_client *c, const msg_kill *m) {
+    uint8_t buf[16];
+    size_t n = msg_encode_kill(buf, sizeof buf, m);
+    if (n) net_send(c->peer, PROTO_CHANNEL_UNRELIABLE, buf, n, NET_UNSEQUENCED);
+}
+
+/* A kill feed line for c's next snapshot; sent at once when SV_FEED_MAX
+ * are already waiting. */
+static void hold_feed_line(sv_client *c, const msg_kill *m) {
+    if (c->feed_count < SV_FEED_MAX) c->feed[c->feed_count++] = *m;
+    else send_feed_line(c, m);
+}
+
+void sv_combat_send_feed(sv_client *c) {
+    for (int i = 0; i < c->feed_count; i++) send_feed_line(c, &c->feed[i]);
+    c->feed_count = 0;
 }
 
 static void send_score_to(server *s, const uint16_t *who, int n, const sv_client *c) {
@@ -65,7 +81,7 @@ static void send_score_to(server *s, const uint16_t *who, int n, const sv_client
                    (uint16_t)(c->peer ? c->peer->roundTripTime : 0)};
     uint8_t buf[16];
     size_t len = msg_encode_score(buf, sizeof buf, &m);
-    if (len) tell_witnesses(s, who, n, buf, len, true);
+    if (len) tell_witnesses(s, who, n, buf, len);
 }
 
 /* True when a ranks above b on the scoreboard. */
@@ -187,15 +203,17 @@ static void kill(server *s, sv_client *killer, sv_client *victim, uint8_t weapon
     if (killer == victim) killer->frags--;
     else killer->frags++;
     log_info("kill: '%s' fragged '%s' (%d frags)", killer->name, victim->name, killer->frags);
+    sv_combat_kill_news(s, killer, victim, weapon);
+}
+
+void sv_combat_kill_news(server *s, sv_client *killer, sv_client *victim, uint8_t weapon) {
     msg_kill m = {sv_client_id(s, killer), sv_client_id(s, victim), weapon};
     uint8_t buf[16];
     size_t n = msg_encode_kill(buf, sizeof buf, &m);
     uint16_t *who = s->witness_scratch;
     int np, nw = sv_combat_witnesses(s, killer, victim, who, &np);
-    if (n) {
-        tell_witnesses(s, who, np, buf, n, true);
-        tell_witnesses(s, who + np, nw - np, buf, n, false);
-    }
+    if (n) tell_witnesses(s, who, np, buf, n);
+    for (int i = np; i < nw; i++) hold_feed_line(&s->clients[who[i]], &m);
     /* The two new score rows: to every witness in a small game (everyone);
      * in a large one to the two players only, the others see the leaders'
      * rows (sv_combat_send_leaders): a row for each witness of each kill

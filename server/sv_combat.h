@@ -62,11 +62,23 @@ void sv_combat_send_scores(server *s, sv_client *to);
  * max_players), each once, and returns their count; in a larger game the
  * two players come first (*principals of them: 1 for a suicide, fewer if
  * one is not playing), and only they get the kill reliably: to the others
- * it is a line of the kill feed, sent unreliably (at 1000 bots, some 200
- * kills a second, the reliable copies and their acknowledgements, one
- * datagram each, were a third of the datagrams the server received). */
+ * it is a line of the kill feed, sent unreliably with their next snapshot
+ * (sv_combat_send_feed): at 1000 bots, some 200 kills a second, the
+ * reliable copies and their acknowledgements, one datagram each, were a
+ * third of the datagrams the server received, and sent at once, half of
+ * the copies (those to the players whose snapshot was not due that tick)
+ * went in datagrams of their own. */
 int sv_combat_witnesses(const server *s, const sv_client *killer, const sv_client *victim, uint16_t *out,
                         int *principals);
+
+/* Sends the kill feed lines held for c (see sv_combat_witnesses), if any:
+ * unreliable and unsequenced, queued just before its snapshot so that ENet
+ * puts them in the same datagram. */
+void sv_combat_send_feed(sv_client *c);
+
+/* The news of a kill (done by kill(), after the scores changed): the kill
+ * to its witnesses, the two new score rows (see sv_combat_witnesses). */
+void sv_combat_kill_news(server *s, sv_client *killer, sv_client *victim, uint8_t weapon);
 
 #define SV_LEADER_ROWS 20       /* the rows the client's scoreboard shows */
 #define SV_LEADER_INTERVAL 2.0  /* seconds between leader refreshes in a large game */

@@ -40,6 +40,7 @@
                                          * joins are announced in batches */
 #define SV_JOIN_NEWS_INTERVAL 0.25 /* seconds between those batches */
 #define SV_STATS_LOG_SECONDS 10.0  /* per-client stats log lines (also on SIGUSR1) */
+#define SV_FEED_MAX 8              /* kill feed lines held for a client's next snapshot (large games) */
 #define SV_SERVICE_MIN_INTERVAL 0.001 /* seconds between ENet services: each walks every peer */
 #define SV_GUARD_POLL_INTERVAL 0.005  /* seconds between connection-guard passes over every peer */
 #define SV_SERVICE_BACKLOG 64      /* datagrams one ENet service read that mean "read on at once" */
@@ -82,6 +83,8 @@ typedef struct {
     uint64_t bytes_down, bytes_up; /* payload bytes, since the last stats line */
     int32_t told_frags, told_deaths; /* its score as last sent to everyone (large games) */
     bool join_news;              /* joined a large game, not yet announced to everyone */
+    msg_kill feed[SV_FEED_MAX];  /* large games: kills it witnessed, to go with its next snapshot */
+    uint8_t feed_count;
     int32_t rate_credit;         /* snapshot bytes it may still be sent under --client-rate */
     uint32_t full_snapshots;     /* snapshots sent without a baseline */
     ratelimit chat_limit;        /* SV_CHAT_BURST lines, then SV_CHAT_RATE per second */

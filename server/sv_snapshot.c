@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "sv_combat.h"
 #include "sv_grid.h"
 #include "sv_priority.h"
 #include "sv_server.h"
@@ -204,6 +205,7 @@ void sv_snapshot_send(server *s, int every, int phase) {
         c->ring_next++;
         if (!base) c->full_snapshots++;
         record_size(&s->snap_stats, len, want->count, dropped);
+        sv_combat_send_feed(c); /* the kill feed lines it witnessed, in the same datagram */
         if (net_send(c->peer, PROTO_CHANNEL_UNRELIABLE, buf, len, NET_SEQUENCED)) {
             c->snapshots_sent++;
             c->bytes_down += len;

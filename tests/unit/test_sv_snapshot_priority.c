@@ -417,6 +417,37 @@ static void test_kill_news_reaches_witnesses(void **state) {
     for (int i = 0; i < n; i++) assert_int_equal(got[i], i);
 }
 
+/* Large games: the kill feed line for a bystander waits for its next
+ * snapshot (same datagram), at most SV_FEED_MAX of them, then goes at
+ * once; the two players get the kill reliably, nothing is held for them. */
+static void test_kill_feed_waits_for_the_snapshot(void **state) {
+    (void)state;
+    sv_snapshot_index(&sv);
+    static uint16_t who[PLAYERS];
+    sv_client *killer = &sv.clients[3], *victim = &sv.clients[4];
+    int np, nw = sv_combat_witnesses(&sv, killer, victim, who, &np);
+    assert_true(nw > np);
+    for (int kill = 0; kill < SV_FEED_MAX + 3; kill++) sv_combat_kill_news(&sv, killer, victim, WEAPON_RAIL);
+    assert_int_equal(killer->feed_count, 0);
+    assert_int_equal(victim->feed_count, 0);
+    bool is_witness[PLAYERS] = {false};
+    for (int i = np; i < nw; i++) {
+        const sv_client *c = &sv.clients[who[i]];
+        is_witness[who[i]] = true;
+        assert_int_equal(c->feed_count, SV_FEED_MAX); /* the rest went at once */
+        assert_int_equal(c->feed[0].killer, 3);
+        assert_int_equal(c->feed[0].victim, 4);
+        assert_int_equal(c->feed[SV_FEED_MAX - 1].weapon, WEAPON_RAIL);
+    }
+    for (int i = 0; i < PLAYERS; i++)
+        if (!is_witness[i]) assert_int_equal(sv.clients[i].feed_count, 0);
+    sv_snapshot_send(&sv, 2, 1); /* the odd slots' snapshots: theirs go, the others' wait */
+    for (int i = np; i < nw; i++) assert_int_equal(sv.clients[who[i]].feed_count, who[i] % 2 ? 0 : SV_FEED_MAX);
+    sv.tick++;
+    sv_snapshot_send(&sv, 2, 0);
+    for (int i = 0; i < PLAYERS; i++) assert_int_equal(sv.clients[i].feed_count, 0);
+}
+
 /* The leader rows: the top 20 by frags (fewer deaths first) go out when
  * they changed since they last went out, and only then. */
 static void test_leaders_refresh_only_changes(void **state) {
@@ -469,6 +500,7 @@ int main(void) {
         cmocka_unit_test(test_departed_entities_start_over),
         cmocka_unit_test_setup_teardown(test_server_views_are_nearest_and_fresh, setup_server, teardown_server),
         cmocka_unit_test_setup_teardown(test_kill_news_reaches_witnesses, setup_server, teardown_server),
+        cmocka_unit_test_setup_teardown(test_kill_feed_waits_for_the_snapshot, setup_server, teardown_server),
         cmocka_unit_test_setup_teardown(test_leaders_refresh_only_changes, setup_server, teardown_server),
         cmocka_unit_test_setup_teardown(test_join_news_in_batches, setup_server, teardown_server),
     };
