@@ -99,12 +99,6 @@ void sim_player_step(const game_map *m, player_state *p, const input_cmd *cmd, f
     sim_quantize(p);
 }
 
-int32_t sim_step_units(int32_t v, int tick_rate) {
-    int64_t num = (int64_t)v * (int64_t)PROTO_POS_SCALE;
-    int64_t den = (int64_t)PROTO_VEL_SCALE * tick_rate;
-    return (int32_t)((num >= 0 ? num + den / 2 : num - den / 2) / den);
-}
-
 void sim_player_spawn(const game_map *m, player_state *p, uint32_t index) {
     const map_spawn *s = &m->spawns[index % (uint32_t)m->spawn_count];
     p->x = s->x;

@@ -50,8 +50,13 @@ void sim_player_spawn(const game_map *m, player_state *p, uint32_t index);
 /* How far one tick moves at quantized velocity v (1/PROTO_VEL_SCALE tile/s),
  * in position units (1/PROTO_POS_SCALE tile), rounded half away from zero.
  * Integer arithmetic: the simulation moves exactly this, and the snapshot
- * codec's dead reckoning uses the same function. */
-int32_t sim_step_units(int32_t v, int tick_rate);
+ * codec's dead reckoning uses the same function (inline: the encoder calls
+ * it for most entities of every snapshot). */
+static inline int32_t sim_step_units(int32_t v, int tick_rate) {
+    int64_t num = (int64_t)v * (int64_t)PROTO_POS_SCALE;
+    int64_t den = (int64_t)PROTO_VEL_SCALE * tick_rate;
+    return (int32_t)((num >= 0 ? num + den / 2 : num - den / 2) / den);
+}
 
 /* Snaps position, velocity to the wire grid (see protocol.h). */
 void sim_quantize(player_state *p);
