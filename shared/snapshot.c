@@ -237,40 +237,43 @@ static void write_record(record_writer *w, const change *c) {
     }
 }
 
-/* Appends e, moved as dead reckoning says with its velocity unchanged:
- * what the decoder makes of a baseline entity without a record. */
-static void view_push_reckoned(snap_frame *v, const snap_entity *b, uint32_t dticks, int tick_rate) {
-    snap_entity *e = &v->ents[v->count++];
-    *e = *b;
-    e->x = (uint32_t)reckon(b->x, b->vx, b->vx, dticks, tick_rate);
-    e->y = (uint32_t)reckon(b->y, b->vy, b->vy, dticks, tick_rate);
-}
-
 /* The frame the client will hold after decoding, worked out from the plan
  * instead of by decoding: an admitted update or new entity decodes to
  * exactly the wanted state (its residuals are taken against the same
  * reckoning), so does an update with nothing to send, and a baseline entity
- * whose record was left out (update or removal) is reckoned on. The
- * snapshot tests check it against snap_decode on every encoding. */
+ * whose record was left out (update or removal) is reckoned on: moved as
+ * dead reckoning says with its velocity unchanged. The snapshot tests check
+ * it against snap_decode on every encoding.
+ *
+ * Branch-free in its first pass (which changes were admitted is as good as
+ * random): each change copies the wanted or the baseline state into the
+ * next place, which counts only when the entity stays in view, and notes
+ * the places that need reckoning; the second pass reckons those. */
 static void derive_view(snap_frame *v, const snap_frame *want, const change *changes, int nc, uint32_t dticks,
                         int tick_rate) {
     v->tick = want->tick;
     v->last_cmd_tick = want->last_cmd_tick;
     v->self_ammo = want->self_ammo;
-    v->count = 0;
+    uint8_t reckoned[PROTO_VIEW_MAX_ENTITIES];
+    snap_entity spill; /* where a change that leaves nothing is copied when the view is full */
+    int count = 0, nr = 0;
     for (int i = 0; i < nc; i++) {
         const change *c = &changes[i];
-        switch (c->kind) {
-        case K_NEW:
-            if (c->admitted) v->ents[v->count++] = *c->now;
-            break;
-        case K_REMOVE:
-            if (!c->admitted) view_push_reckoned(v, c->base, dticks, tick_rate);
-            break;
-        default:
-            if (c->admitted || c->mask == 0) v->ents[v->count++] = *c->now;
-            else view_push_reckoned(v, c->base, dticks, tick_rate);
-        }
+        int update = c->kind == K_UPDATE, fresh = c->kind == K_NEW, gone = c->kind == K_REMOVE;
+        int take_now = fresh | (update & (c->admitted | (c->mask == 0)));
+        int keep = update | (fresh & c->admitted) | (gone & !c->admitted);
+        const snap_entity *src = take_now ? c->now : c->base; /* never NULL: a new one has `now`, the others `base` */
+        snap_entity *dst = count < PROTO_VIEW_MAX_ENTITIES ? &v->ents[count] : &spill;
+        *dst = *src;
+        reckoned[nr] = (uint8_t)count;
+        nr += keep & !take_now & (count < PROTO_VIEW_MAX_ENTITIES);
+        count += keep & (count < PROTO_VIEW_MAX_ENTITIES);
+    }
+    v->count = (uint16_t)count;
+    for (int k = 0; k < nr; k++) {
+        snap_entity *e = &v->ents[reckoned[k]];
+        e->x = (uint32_t)reckon(e->x, e->vx, e->vx, dticks, tick_rate);
+        e->y = (uint32_t)reckon(e->y, e->vy, e->vy, dticks, tick_rate);
     }
 }
 
