@@ -107,7 +107,7 @@ static inline int32_t reckon(uint32_t pos, int16_t v0, int16_t vn, uint32_t tick
 /* The selector of the narrowest of the four widths that holds v; 4 when
  * none does. */
 static inline int bucket_sel(uint32_t v, const uint8_t w[4]) {
-    int need = v ? 32 - __builtin_clz(v) : 0; /* significant bits */
+    int need = (32 - __builtin_clz(v | 1u)) & -(int)(v != 0); /* significant bits (branch-free) */
     return (need > w[0]) + (need > w[1]) + (need > w[2]) + (need > w[3]);
 }
 
@@ -369,12 +369,18 @@ size_t snap_encode(uint8_t *buf, size_t cap, const snap_frame *want, const uint1
     /* The records, from the header's last partial byte on. */
     size_t at = w.bitpos / 8;
     record_writer rw = {buf + at, buf[at] & ((1u << (w.bitpos % 8)) - 1u), (int)(w.bitpos % 8), false};
-    int prev = -1;
+    uint16_t order[MAX_RECORDS]; /* the admitted, in id order (appended branch-free) */
+    int na = 0;
     for (int i = 0; i < nc; i++) {
-        if (!changes[i].admitted) continue;
-        write_field(&rw, field_of((uint32_t)(changes[i].id - prev - 1), W_GAP));
-        prev = changes[i].id;
-        write_record(&rw, &changes[i]);
+        order[na] = (uint16_t)i;
+        na += changes[i].admitted;
+    }
+    int prev = -1;
+    for (int k = 0; k < na; k++) {
+        const change *c = &changes[order[k]];
+        write_field(&rw, field_of((uint32_t)(c->id - prev - 1), W_GAP));
+        prev = c->id;
+        write_record(&rw, c);
     }
     if (rw.bad) return 0;
     for (int k = 0; k < (rw.n + 7) / 8; k++) rw.p[k] = (uint8_t)(rw.acc >> (8 * k));
