@@ -84,6 +84,7 @@ bool sv_server_init(server *s, const sv_config *cfg, char *err, size_t err_cap) 
     }
     ticker_init(&s->clock, cfg->tick_rate, SV_MAX_CATCHUP_TICKS);
     s->last_stats_at = clock_now();
+    s->last_log_at = s->last_stats_at; /* the first stats lines come SV_STATS_LOG_SECONDS in */
     sv_stats_net net0 = host_counters(s->host);
     sv_stats_init(&s->stats, s->last_stats_at, clock_cpu_seconds(), &net0);
     return true;
@@ -119,26 +120,82 @@ static void send_snapshots(server *s) {
     else if (snapshot_due(s)) sv_snapshot_send_all(s);
 }
 
+static void log_client_stats(const server *s, const sv_client *c, double span) {
+    log_info("stats player %d '%s': rtt %u ms, input loss %u%%, down %.0f B/s, up %.0f B/s, "
+             "bad packets %u, full snapshots %u, input repeats %u, input dropped %u, queued %u",
+             sv_client_id(s, c), c->name, c->peer->roundTripTime, c->up_loss_pct, (double)c->bytes_down / span,
+             (double)c->bytes_up / span, c->bad_packets, c->full_snapshots, c->input.repeated, c->input.dropped,
+             c->input.count);
+}
+
+/* A player an operator of a large game wants a line about: bad packets, or
+ * a tenth of its inputs lost. */
+static bool in_trouble(const sv_client *c) { return c->bad_packets > 0 || c->up_loss_pct >= 10; }
+
+/* Large games: one line for everyone every SV_STATS_LOG_SECONDS (round trip
+ * median and max, input loss, bytes, kills) instead of a line per player
+ * (at 1000 players, 100 lines a second), plus lines for the first
+ * SV_STATS_LOG_WORST players in trouble. */
+static void log_game_stats(server *s, double span, double since_log) {
+    enum { RTT_BUCKETS = 1024 };
+    uint16_t rtt_count[RTT_BUCKETS];
+    memset(rtt_count, 0, sizeof rtt_count);
+    int n = 0, troubled = 0, shown = 0;
+    unsigned rtt_max = 0, loss_max = 0;
+    double loss_sum = 0, down = 0, up = 0;
+    uint64_t bad = 0;
+    for (int i = 0; i < s->cfg.max_players; i++) {
+        const sv_client *c = &s->clients[i];
+        if (c->state != SLOT_PLAYING) continue;
+        unsigned rtt = c->peer->roundTripTime;
+        rtt_count[rtt < RTT_BUCKETS ? rtt : RTT_BUCKETS - 1]++;
+        if (rtt > rtt_max) rtt_max = rtt;
+        if (c->up_loss_pct > loss_max) loss_max = c->up_loss_pct;
+        loss_sum += c->up_loss_pct;
+        down += (double)c->bytes_down;
+        up += (double)c->bytes_up;
+        bad += c->bad_packets;
+        n++;
+        if (in_trouble(c)) {
+            troubled++;
+            if (shown < SV_STATS_LOG_WORST) {
+                log_client_stats(s, c, span);
+                shown++;
+            }
+        }
+    }
+    unsigned rtt_median = 0;
+    for (int seen = 0; rtt_median < RTT_BUCKETS; rtt_median++)
+        if ((seen += rtt_count[rtt_median]) * 2 >= n) break;
+    log_info("stats game: %d players, rtt median %u ms, max %u ms, input loss mean %.1f%% max %u%%, "
+             "down %.0f B/s, up %.0f B/s per player, bad packets %llu, %d in trouble (lines for %d), "
+             "%u kills in %.0f s",
+             n, rtt_median, rtt_max, n ? loss_sum / n : 0.0, loss_max, n ? down / span / n : 0.0,
+             n ? up / span / n : 0.0, (unsigned long long)bad, troubled, shown, s->kills_since_log, since_log);
+}
+
 /* Once a second: each client's input loss; every SV_STATS_LOG_SECONDS (or
- * when asked) a log line per client with round trip, loss and bytes/s. */
+ * when asked) a log line per client with round trip, loss and bytes/s (in a
+ * large game one for the game, see log_game_stats). */
 static void update_stats(server *s, double now, bool log_now) {
     if (now - s->last_stats_at < 1.0 && !log_now) return;
     double span = now - s->last_stats_at;
     s->last_stats_at = now;
     bool log_lines = log_now || now - s->last_log_at >= SV_STATS_LOG_SECONDS;
+    double since_log = now - s->last_log_at;
     if (log_lines) s->last_log_at = now;
     for (int i = 0; i < s->cfg.max_players; i++) {
         sv_client *c = &s->clients[i];
-        if (c->state != SLOT_PLAYING) continue;
-        seqwin_take_loss(&c->input_seq, 20, &c->up_loss_pct);
-        if (log_lines && span > 0)
-            log_info("stats player %d '%s': rtt %u ms, input loss %u%%, down %.0f B/s, up %.0f B/s, "
-                     "bad packets %u, full snapshots %u, input repeats %u, input dropped %u, queued %u",
-                     i, c->name, c->peer->roundTripTime, c->up_loss_pct, (double)c->bytes_down / span,
-                     (double)c->bytes_up / span, c->bad_packets, c->full_snapshots, c->input.repeated,
-                     c->input.dropped, c->input.count);
-        c->bytes_down = c->bytes_up = 0;
+        if (c->state == SLOT_PLAYING) seqwin_take_loss(&c->input_seq, 20, &c->up_loss_pct);
     }
+    if (log_lines && span > 0) {
+        if (sv_clients_large_game(s)) log_game_stats(s, span, since_log);
+        else
+            for (int i = 0; i < s->cfg.max_players; i++)
+                if (s->clients[i].state == SLOT_PLAYING) log_client_stats(s, &s->clients[i], span);
+        s->kills_since_log = 0;
+    }
+    for (int i = 0; i < s->cfg.max_players; i++) s->clients[i].bytes_down = s->clients[i].bytes_up = 0;
 }
 
 void sv_server_tick(server *s) {

@@ -40,6 +40,7 @@
                                          * joins are announced in batches */
 #define SV_JOIN_NEWS_INTERVAL 0.25 /* seconds between those batches */
 #define SV_STATS_LOG_SECONDS 10.0  /* per-client stats log lines (also on SIGUSR1) */
+#define SV_STATS_LOG_WORST 10      /* large games: per-client lines for at most this many in trouble */
 #define SV_FEED_MAX 8              /* kill feed lines held for a client's next snapshot (large games) */
 #define SV_SERVICE_MIN_INTERVAL 0.001 /* seconds between ENet services: each walks every peer */
 #define SV_GUARD_POLL_INTERVAL 0.005  /* seconds between connection-guard passes over every peer */
@@ -154,6 +155,7 @@ typedef struct {
     sv_snap_stats snap_stats;
     double last_stats_at;
     double last_log_at;     /* last per-client stats log lines */
+    uint32_t kills_since_log; /* kills since then (large games log them as a count) */
     double last_scores_at;
     double last_service_at, last_guard_at; /* the pump's pacing (sv_server.c) */
     double last_leaders_at;
