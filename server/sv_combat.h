@@ -59,15 +59,16 @@ void sv_combat_send_scores(server *s, sv_client *to);
  * Otherwise N players, each seeing kills at a rate that grows with N, make
  * N x N reliable messages: at 550 bots, 50 kills a second were 80000 a
  * second. Writes the slots of the PLAYING recipients to out (room for
- * max_players), each once, and returns their count; in a larger game the
- * two players come first (*principals of them: 1 for a suicide, fewer if
- * one is not playing), and only they get the kill reliably: to the others
- * it is a line of the kill feed, sent unreliably with their next snapshot
- * (sv_combat_send_feed): at 1000 bots, some 200 kills a second, the
- * reliable copies and their acknowledgements, one datagram each, were a
- * third of the datagrams the server received, and sent at once, half of
- * the copies (those to the players whose snapshot was not due that tick)
- * went in datagrams of their own. */
+ * max_players), each once, and returns their count. *principals: how many
+ * of them, from the first, get the kill reliably: all of them in a small
+ * game; in a larger game the two players, who come first (1 for a suicide,
+ * fewer if one is not playing). To the others it is a line of the kill
+ * feed, sent unreliably with their next snapshot (sv_combat_send_feed): at
+ * 1000 bots, some 200 kills a second, the reliable copies and their
+ * acknowledgements, one datagram each, were a third of the datagrams the
+ * server received, and sent at once, half of the copies (those to the
+ * players whose snapshot was not due that tick) went in datagrams of their
+ * own. */
 int sv_combat_witnesses(const server *s, const sv_client *killer, const sv_client *victim, uint16_t *out,
                         int *principals);
 

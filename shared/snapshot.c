@@ -263,11 +263,11 @@ static void derive_view(snap_frame *v, const snap_frame *want, const change *cha
         int take_now = fresh | (update & (c->admitted | (c->mask == 0)));
         int keep = update | (fresh & c->admitted) | (gone & !c->admitted);
         const snap_entity *src = take_now ? c->now : c->base; /* never NULL: a new one has `now`, the others `base` */
-        snap_entity *dst = count < PROTO_VIEW_MAX_ENTITIES ? &v->ents[count] : &spill;
-        *dst = *src;
+        int room = count < PROTO_VIEW_MAX_ENTITIES;
+        *(room ? &v->ents[count] : &spill) = *src;
         reckoned[nr] = (uint8_t)count;
-        nr += keep & !take_now & (count < PROTO_VIEW_MAX_ENTITIES);
-        count += keep & (count < PROTO_VIEW_MAX_ENTITIES);
+        nr += keep & !take_now & room;
+        count += keep & room;
     }
     v->count = (uint16_t)count;
     for (int k = 0; k < nr; k++) {
