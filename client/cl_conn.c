@@ -554,10 +554,16 @@ void cl_conn_service(cl_conn *c, double now, uint32_t timeout_ms) {
     }
 }
 
+/* One input packet: the commands not yet acknowledged, newest first, and
+ * at least two packets' worth (PROTO_MIN_CMDS_PER_PACKET or twice the
+ * server's input_every, whichever is more), so a lost packet costs
+ * nothing. */
 static void send_input(cl_conn *c) {
     msg_input m;
     m.ack_snapshot_tick = c->interp.newest_tick;
-    m.count = (uint8_t)cl_predict_unacked(&c->predict, m.cmds, PROTO_MIN_CMDS_PER_PACKET, PROTO_MAX_CMDS_PER_PACKET);
+    int least = 2 * c->welcome.input_every > PROTO_MIN_CMDS_PER_PACKET ? 2 * c->welcome.input_every
+                                                                       : PROTO_MIN_CMDS_PER_PACKET;
+    m.count = (uint8_t)cl_predict_unacked(&c->predict, m.cmds, least, PROTO_MAX_CMDS_PER_PACKET);
     if (m.count == 0) return;
     uint8_t buf[64];
     size_t n = msg_encode_input(buf, sizeof buf, &m);
@@ -613,7 +619,7 @@ void cl_conn_update(cl_conn *c, double now, uint8_t buttons, uint16_t aim) {
             c->shots_fired++;
         }
         cl_predict_command(&c->predict, &c->map, b & BTN_ALL, a, view_tick);
-        send_input(c);
+        if (proto_input_due(c->predict.next_tick - 1, c->welcome.client_id, c->welcome.input_every)) send_input(c);
     }
     if (c->cfg.rename_to[0] && !c->renamed && now - c->joined_at > 1.0) {
         send_rename(c, c->cfg.rename_to);

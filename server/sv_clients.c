@@ -292,6 +292,7 @@ bool sv_clients_send_welcome(server *s, sv_client *c, bool resumed) {
                      .max_players = (uint16_t)s->cfg.max_players,
                      .tick_rate = (uint16_t)s->cfg.tick_rate,
                      .snapshot_rate = (uint16_t)s->cfg.snapshot_rate,
+                     .input_every = (uint8_t)sv_config_input_every(&s->cfg),
                      .server_tick = s->tick,
                      .map_bytes = (uint32_t)s->map_text_len,
                      .map_crc32 = s->map_crc32};
@@ -420,7 +421,9 @@ static void handle_input(server *s, sv_client *c, const uint8_t *data, size_t le
         return;
     }
     c->bytes_up += len;
-    seqwin_add(&c->input_seq, m.cmds[0].tick);
+    /* Loss counts packets: one is expected every input_every ticks (a client
+     * sending more often has the extra ones taken as duplicates). */
+    seqwin_add(&c->input_seq, m.cmds[0].tick / (uint32_t)sv_config_input_every(&s->cfg));
     if (m.ack_snapshot_tick <= s->tick && m.ack_snapshot_tick > c->ack_snapshot_tick)
         c->ack_snapshot_tick = m.ack_snapshot_tick;
     for (int i = m.count - 1; i >= 0; i--) sv_input_push(&c->input, &m.cmds[i]); /* oldest first */

@@ -28,6 +28,11 @@ void sv_config_default(sv_config *c) {
     c->discovery_port = DISCOVERY_DEFAULT_PORT;
 }
 
+int sv_config_input_every(const sv_config *c) {
+    if (c->input_every >= 1 && c->input_every <= PROTO_MAX_INPUT_EVERY) return c->input_every;
+    return c->max_players > SV_INPUT_EVERY_AUTO_PLAYERS && c->tick_rate >= SV_INPUT_EVERY_AUTO_MIN_HZ ? 2 : 1;
+}
+
 void sv_config_print_help(const char *prog) {
     printf("Usage: %s [options]\n"
            "Authoritative LAN arena server (protocol %u).\n\n"
@@ -53,6 +58,9 @@ void sv_config_print_help(const char *prog) {
            "  --client-rate B    snapshot bytes per second sent to each client, ENet\n"
            "                     headers included, 2000..1000000 or 0 for no limit (default\n"
            "                     " SV_STR(SV_DEFAULT_CLIENT_RATE) "); past it the nearest and longest-waiting changes go first\n"
+           "  --input-every N    ask clients for an input packet every N ticks, 1.." SV_STR(PROTO_MAX_INPUT_EVERY) "\n"
+           "                     (each repeats the commands not yet acknowledged; default:\n"
+           "                     2 above " SV_STR(SV_INPUT_EVERY_AUTO_PLAYERS) " slots at " SV_STR(SV_INPUT_EVERY_AUTO_MIN_HZ) " Hz or more, else 1)\n"
            "  --stats FILE       write one JSON line of performance figures per second to\n"
            "                     FILE (tick time split p50/p99/max, CPU, bytes and packets\n"
            "                     per second); FILE is truncated at start\n"
@@ -125,6 +133,9 @@ sv_args_result sv_config_parse(sv_config *c, int argc, char **argv, char *err, i
         } else if (strcmp(a, "--client-rate") == 0) {
             if (!parse_int(v, 0, 1000000, &n) || (n > 0 && n < 2000)) goto bad_value;
             c->client_rate = (int)n;
+        } else if (strcmp(a, "--input-every") == 0) {
+            if (!parse_int(v, 1, PROTO_MAX_INPUT_EVERY, &n)) goto bad_value;
+            c->input_every = (int)n;
         } else if (strcmp(a, "--stats") == 0) {
             if (strlen(v) == 0 || strlen(v) >= sizeof c->stats_path) goto bad_value;
             snprintf(c->stats_path, sizeof c->stats_path, "%s", v);

@@ -22,6 +22,14 @@
 #define SV_DEFAULT_INTERMISSION 8
 #define SV_DEFAULT_RESUME_GRACE 60 /* seconds a lost player's slot is held */
 #define SV_DEFAULT_CLIENT_RATE 14000 /* snapshot bytes per second to one client */
+/* --input-every by default: 1 (an input packet every tick), but 2 on a
+ * server with more slots than this and a tick rate of at least
+ * SV_INPUT_EVERY_AUTO_MIN_HZ (inputs then still arrive 30 times a second
+ * or more): half the datagrams for the server to read, for half a tick of
+ * input delay on average. Unreal Engine throttles its clients' moves the
+ * same way above a player count. */
+#define SV_INPUT_EVERY_AUTO_PLAYERS 64
+#define SV_INPUT_EVERY_AUTO_MIN_HZ 60
 
 typedef struct {
     uint16_t port;           /* 0: the OS picks a free port */
@@ -38,9 +46,16 @@ typedef struct {
     uint16_t discovery_port; /* LAN discovery responder (discovery.h); 0: none */
     char stats_path[512];    /* --stats FILE: one JSON line of performance figures per second; "": none */
     int client_rate;         /* snapshot bytes per second to each client, ENet headers included; 0: no limit */
+    int input_every;         /* ticks between a client's input packets, 1..PROTO_MAX_INPUT_EVERY; 0: automatic */
 } sv_config;
 
 void sv_config_default(sv_config *c);
+
+/* The input packet interval the server asks of its clients (S_WELCOME):
+ * --input-every, or when that is 0 (automatic) 2 for more than
+ * SV_INPUT_EVERY_AUTO_PLAYERS slots at SV_INPUT_EVERY_AUTO_MIN_HZ or more,
+ * else 1. */
+int sv_config_input_every(const sv_config *c);
 
 typedef enum { SV_ARGS_OK, SV_ARGS_HELP, SV_ARGS_ERROR } sv_args_result;
 

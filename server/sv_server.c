@@ -184,9 +184,10 @@ static void update_stats(server *s, double now, bool log_now) {
     bool log_lines = log_now || now - s->last_log_at >= SV_STATS_LOG_SECONDS;
     double since_log = now - s->last_log_at;
     if (log_lines) s->last_log_at = now;
+    uint32_t min_expected = 20u / (uint32_t)sv_config_input_every(&s->cfg); /* input packets a second, at least */
     for (int i = 0; i < s->cfg.max_players; i++) {
         sv_client *c = &s->clients[i];
-        if (c->state == SLOT_PLAYING) seqwin_take_loss(&c->input_seq, 20, &c->up_loss_pct);
+        if (c->state == SLOT_PLAYING) seqwin_take_loss(&c->input_seq, min_expected, &c->up_loss_pct);
     }
     if (log_lines && span > 0) {
         if (sv_clients_large_game(s)) log_game_stats(s, span, since_log);

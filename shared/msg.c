@@ -147,7 +147,8 @@ int msg_decode_input(const uint8_t *buf, size_t len, msg_input *out) {
 static bool welcome_valid(const msg_welcome *m) {
     return m->max_players >= 1 && m->max_players <= PROTO_MAX_PLAYERS && m->client_id < m->max_players &&
            m->tick_rate >= PROTO_MIN_TICK_RATE && m->tick_rate <= PROTO_MAX_TICK_RATE &&
-           m->snapshot_rate >= 1 && m->snapshot_rate <= m->tick_rate && m->map_bytes >= 1 &&
+           m->snapshot_rate >= 1 && m->snapshot_rate <= m->tick_rate && m->input_every >= 1 &&
+           m->input_every <= PROTO_MAX_INPUT_EVERY && m->map_bytes >= 1 &&
            m->map_bytes <= PROTO_MAP_MAX_BYTES && m->resumed <= 1 &&
            text_is_clean(m->map_name, PROTO_MAP_NAME_MAX) && text_is_clean(m->server_name, PROTO_SERVER_NAME_MAX);
 }
@@ -161,6 +162,7 @@ size_t msg_encode_welcome(uint8_t *buf, size_t cap, const msg_welcome *m) {
     wire_write_u16(&w, m->max_players);
     wire_write_u16(&w, m->tick_rate);
     wire_write_u16(&w, m->snapshot_rate);
+    wire_write_u8(&w, m->input_every);
     wire_write_u32(&w, m->server_tick);
     wire_write_u32(&w, m->map_bytes);
     wire_write_u32(&w, m->map_crc32);
@@ -179,6 +181,7 @@ int msg_decode_welcome(const uint8_t *buf, size_t len, msg_welcome *out) {
     out->max_players = wire_read_u16(&r);
     out->tick_rate = wire_read_u16(&r);
     out->snapshot_rate = wire_read_u16(&r);
+    out->input_every = wire_read_u8(&r);
     out->server_tick = wire_read_u32(&r);
     out->map_bytes = wire_read_u32(&r);
     out->map_crc32 = wire_read_u32(&r);

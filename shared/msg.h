@@ -46,6 +46,7 @@ typedef struct {
     uint16_t max_players;
     uint16_t tick_rate;
     uint16_t snapshot_rate;
+    uint8_t input_every; /* ticks between the client's input packets, 1..PROTO_MAX_INPUT_EVERY */
     uint32_t server_tick;
     uint32_t map_bytes;  /* 1..PROTO_MAP_MAX_BYTES */
     uint32_t map_crc32;

@@ -8,13 +8,14 @@
 #ifndef GAME_PROTOCOL_H
 #define GAME_PROTOCOL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Bumped whenever any layout below changes. Travels as ENet connect data:
  * the low 24 bits are the version; bit 24 (PROTO_CONNECT_RESUMING) says the
  * client holds a session token, so a full server still lets it in to show
  * it (its slot is held); any other bit is refused as a version mismatch. */
-#define PROTO_VERSION 5u
+#define PROTO_VERSION 6u
 #define PROTO_CONNECT_VERSION_MASK 0x00ffffffu
 #define PROTO_CONNECT_RESUMING (1u << 24)
 
@@ -35,6 +36,7 @@ enum {
 #define PROTO_CHAT_FROM_SERVER 0xffffu /* S_CHAT sender id of the server itself */
 #define PROTO_MAX_CMDS_PER_PACKET 8   /* input commands in one input message   */
 #define PROTO_MIN_CMDS_PER_PACKET 4   /* sent even when acknowledged (redundancy) */
+#define PROTO_MAX_INPUT_EVERY 4       /* ticks between a client's input packets, at most */
 #define PROTO_SNAPSHOT_MAX_BYTES 1200 /* one snapshot fits one UDP datagram    */
 #define PROTO_VIEW_MAX_ENTITIES 128   /* entities one client holds at once     */
 #define PROTO_SNAPSHOT_RING 32        /* snapshots kept as baselines, per side */
@@ -101,6 +103,16 @@ static inline uint32_t proto_snapshot_seq(uint32_t tick, int snapshot_rate, int 
     return (uint32_t)((uint64_t)tick * (uint64_t)snapshot_rate / (uint64_t)tick_rate);
 }
 
+/* Whether a client sends its input packet after predicting the command for
+ * `tick`, when the server asked for one every `every` ticks (S_WELCOME):
+ * on the ticks with (tick + client_id) % every == 0, so that the clients'
+ * packets are spread over the ticks instead of all arriving on the same
+ * one. Each packet repeats the commands not yet acknowledged, so nothing
+ * is lost in between, only up to every - 1 ticks of delay added. */
+static inline bool proto_input_due(uint32_t tick, uint16_t client_id, int every) {
+    return every <= 1 || (tick + client_id) % (uint32_t)every == 0;
+}
+
 /* Human-readable text for a reason code; never NULL. */
 const char *proto_reason_text(uint32_t reason);
 static inline uint32_t proto_reason_pack(proto_reason r, uint32_t detail) {
@@ -130,7 +142,9 @@ static inline uint32_t proto_reason_pack(proto_reason r, uint32_t detail) {
  *
  * Server -> client
  *   S_WELCOME ch0  u8 id | u16 client_id | u16 max_players | u16 tick_rate
- *                  | u16 snapshot_rate | u32 server_tick | u32 map_bytes
+ *                  | u16 snapshot_rate | u8 input_every (1..4: the client
+ *                  sends its C_INPUT every that many ticks, see
+ *                  proto_input_due) | u32 server_tick | u32 map_bytes
  *                  | u32 map_crc32 | str map_name | str server_name
  *                  | u8 resumed (1: the old session was given back)
  *                  | u8[16] session_token (fresh from the OS's random

@@ -49,7 +49,7 @@ static void msg_seeds(void) {
                                  .aim = (uint16_t)(1000 * i), .view_tick = 600u - (uint32_t)i};
     put("fuzz_msg", "input", b, msg_encode_input(b, sizeof b, &in));
 
-    msg_welcome w = {.client_id = 2, .max_players = 16, .tick_rate = 60, .snapshot_rate = 20, .server_tick = 1234,
+    msg_welcome w = {.client_id = 2, .max_players = 16, .tick_rate = 60, .snapshot_rate = 20, .input_every = 1, .server_tick = 1234,
                      .map_bytes = 900, .map_crc32 = 0xdeadbeef, .map_name = "Courtyard", .server_name = "LAN party",
                      .resumed = 1, .token = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}};
     put("fuzz_msg", "welcome", b, msg_encode_welcome(b, sizeof b, &w));

@@ -122,6 +122,7 @@ static void sample_welcome(any_msg *m) {
     m->welcome.max_players = 16;
     m->welcome.tick_rate = 60;
     m->welcome.snapshot_rate = 20;
+    m->welcome.input_every = 3;
     m->welcome.server_tick = 0xfffffff0u;
     m->welcome.map_bytes = 1234;
     m->welcome.map_crc32 = 0xcbf43926u;
@@ -171,7 +172,8 @@ static bool eq_input(const any_msg *a, const any_msg *b) {
 static bool eq_welcome(const any_msg *a, const any_msg *b) {
     const msg_welcome *x = &a->welcome, *y = &b->welcome;
     return x->client_id == y->client_id && x->max_players == y->max_players && x->tick_rate == y->tick_rate &&
-           x->snapshot_rate == y->snapshot_rate && x->server_tick == y->server_tick &&
+           x->snapshot_rate == y->snapshot_rate && x->input_every == y->input_every &&
+           x->server_tick == y->server_tick &&
            x->map_bytes == y->map_bytes && x->map_crc32 == y->map_crc32 &&
            strcmp(x->map_name, y->map_name) == 0 && strcmp(x->server_name, y->server_name) == 0 &&
            x->resumed == y->resumed && memcmp(x->token, y->token, PROTO_TOKEN_BYTES) == 0;
@@ -298,6 +300,29 @@ static void test_round_trip_every_message(void **state) {
     }
 }
 
+/* proto_input_due: every tick with 1 (or a bad 0); with N, one tick in N
+ * for each client, and the clients' ticks spread evenly over the N. */
+static void test_input_due_spreads_clients(void **state) {
+    (void)state;
+    for (uint32_t t = 1; t < 50; t++) {
+        assert_true(proto_input_due(t, 7, 1));
+        assert_true(proto_input_due(t, 7, 0));
+    }
+    for (int every = 2; every <= PROTO_MAX_INPUT_EVERY; every++) {
+        int per_tick[PROTO_MAX_INPUT_EVERY] = {0};
+        for (uint16_t id = 0; id < 420; id++) { /* 420: a multiple of 2, 3 and 4 */
+            int sends = 0;
+            for (uint32_t t = 1000; t < 1000 + (uint32_t)every * 10; t++) {
+                if (!proto_input_due(t, id, every)) continue;
+                sends++;
+                per_tick[t % (uint32_t)every]++;
+            }
+            assert_int_equal(sends, 10);
+        }
+        for (int k = 0; k < every; k++) assert_int_equal(per_tick[k], 420 * 10 / every);
+    }
+}
+
 static void test_expected_sizes(void **state) {
     (void)state;
     /* Sizes follow the layouts drawn in protocol.h. */
@@ -305,7 +330,7 @@ static void test_expected_sizes(void **state) {
         1 + 1 + 4 + 2 + 16,                      /* hello "Zoë" (ë is 2 bytes), resume */
         1 + 1 + PROTO_NAME_MAX,                  /* rename, 16-byte name        */
         1 + 4 + 4 + 4 + 1 + PROTO_MAX_CMDS_PER_PACKET * 4, /* input, 8 commands */
-        1 + 2 + 2 + 2 + 2 + 4 + 4 + 4 + (1 + 9) + (1 + 16) + 1 + 16, /* welcome */
+        1 + 2 + 2 + 2 + 2 + 1 + 4 + 4 + 4 + (1 + 9) + (1 + 16) + 1 + 16, /* welcome */
         1 + 4 + 2 + 300,                         /* map_chunk, 300 bytes        */
         1 + 2 + 1 + 6,                           /* join "Zoë K"                */
         1 + 2 + 1 + 1,                           /* player_rename "x"           */
@@ -875,6 +900,7 @@ static void expect_welcome_refused(const msg_welcome *w, const char *what) {
     wire_write_u16(&wr, w->max_players);
     wire_write_u16(&wr, w->tick_rate);
     wire_write_u16(&wr, w->snapshot_rate);
+    wire_write_u8(&wr, w->input_every);
     wire_write_u32(&wr, w->server_tick);
     wire_write_u32(&wr, w->map_bytes);
     wire_write_u32(&wr, w->map_crc32);
@@ -919,6 +945,11 @@ static void test_welcome_range(void **state) {
     w.snapshot_rate = (uint16_t)(w.tick_rate + 1);
     expect_welcome_refused(&w, "snapshot_rate > tick_rate");
     w = good.welcome;
+    w.input_every = 0;
+    expect_welcome_refused(&w, "input_every 0");
+    w.input_every = PROTO_MAX_INPUT_EVERY + 1;
+    expect_welcome_refused(&w, "input_every above PROTO_MAX_INPUT_EVERY");
+    w = good.welcome;
     w.map_bytes = 0;
     expect_welcome_refused(&w, "map_bytes 0");
     w.map_bytes = PROTO_MAP_MAX_BYTES + 1;
@@ -945,6 +976,7 @@ static void test_welcome_range(void **state) {
     w.client_id = PROTO_MAX_PLAYERS - 1;
     w.tick_rate = PROTO_MAX_TICK_RATE;
     w.snapshot_rate = PROTO_MAX_TICK_RATE;
+    w.input_every = PROTO_MAX_INPUT_EVERY;
     w.map_bytes = PROTO_MAP_MAX_BYTES;
     w.map_crc32 = UINT32_MAX;
     size_t n = msg_encode_welcome(buf, sizeof buf, &w);
@@ -954,6 +986,7 @@ static void test_welcome_range(void **state) {
     w.client_id = 0;
     w.tick_rate = PROTO_MIN_TICK_RATE;
     w.snapshot_rate = 1;
+    w.input_every = 1;
     w.map_bytes = 1;
     n = msg_encode_welcome(buf, sizeof buf, &w);
     assert_int_not_equal(n, 0);
@@ -1429,6 +1462,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip_every_message),
         cmocka_unit_test(test_expected_sizes),
+        cmocka_unit_test(test_input_due_spreads_clients),
         cmocka_unit_test(test_every_truncated_prefix_refused),
         cmocka_unit_test(test_trailing_byte_refused),
         cmocka_unit_test(test_wrong_id_refused),
