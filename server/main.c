@@ -64,10 +64,10 @@ int main(int argc, char **argv) {
         snprintf(disc, sizeof disc, ", discovery on UDP port %u", s.discovery.port);
     else
         snprintf(disc, sizeof disc, ", discovery off");
-    log_info("listening on UDP port %u: \"%s\", map %s (%dx%d), %d Hz ticks, %d Hz snapshots, %d players max, "
-             "protocol %u%s",
+    log_info("listening on UDP port %u: \"%s\", map %s (%dx%d), %d Hz ticks, %d Hz snapshots, inputs every %d "
+             "tick(s), %d players max, protocol %u%s",
              s.port, cfg.name, s.map.name, s.map.width, s.map.height, cfg.tick_rate, cfg.snapshot_rate,
-             cfg.max_players, PROTO_VERSION, disc);
+             sv_config_input_every(&cfg), cfg.max_players, PROTO_VERSION, disc);
     sv_server_run(&s, &stop_requested, &stats_requested);
     log_info("%s: telling clients and shutting down",
              stop_signal == SIGINT ? "SIGINT received" : stop_signal == SIGTERM ? "SIGTERM received" : "console quit");
