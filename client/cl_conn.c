@@ -232,7 +232,9 @@ static void send_rename(cl_conn *c, const char *name) {
     if (n && c->peer) net_send(c->peer, PROTO_CHANNEL_RELIABLE, buf, n, NET_RELIABLE);
 }
 
-/* The first message: our name, and the session to resume if we hold one. */
+/* The first message: our name, the session to resume if we hold one, and
+ * the map we still hold (after a lost connection), so that the server need
+ * not send it again. */
 static void send_hello(cl_conn *c) {
     uint8_t buf[64];
     msg_hello m = {.resume_id = PROTO_NO_RESUME};
@@ -241,18 +243,24 @@ static void send_hello(cl_conn *c) {
         m.resume_id = c->session_id;
         memcpy(m.token, c->token, sizeof m.token);
     }
+    if (c->map_loaded) m.map_crc32 = c->welcome.map_crc32;
     size_t n = msg_encode_hello(buf, sizeof buf, &m);
     if (n && c->peer) net_send(c->peer, PROTO_CHANNEL_RELIABLE, buf, n, NET_RELIABLE);
 }
 
+static void start_game(cl_conn *c, double now);
+
 static void on_welcome(cl_conn *c, const uint8_t *data, size_t len, double now) {
     msg_welcome w;
     int r = msg_decode_welcome(data, len, &w);
-    if (r != MSG_OK || c->map_text || (c->map_loaded && !c->resuming && w.client_id != c->welcome.client_id)) {
+    /* No map follows only for the one we hold (and named in C_HELLO). */
+    bool keep_map = r == MSG_OK && !w.map_follows;
+    if (r != MSG_OK || c->map_text || (c->map_loaded && !c->resuming && w.client_id != c->welcome.client_id) ||
+        (keep_map && !(c->map_loaded && w.map_crc32 == c->welcome.map_crc32 && w.map_bytes == c->welcome.map_bytes))) {
         bad_packet(c, "welcome", r == MSG_OK ? MSG_ERR_WRONG_ID : r);
         return;
     }
-    if (c->map_loaded) { /* a new match on another map, or back after a reconnect: drop the old world */
+    if (c->map_loaded && !keep_map) { /* a new match on another map, or back after a reconnect: drop the old world */
         free_map(c);
         c->map_loaded = false;
         set_state(c, CONN_HANDSHAKE, now);
@@ -275,6 +283,10 @@ static void on_welcome(cl_conn *c, const uint8_t *data, size_t len, double now) 
     for (int i = 0; i < PROTO_TOKEN_BYTES; i++) c->have_token |= w.token[i] != 0;
     c->session_id = w.client_id;
     c->welcome = w;
+    if (keep_map) { /* back after a lost connection, on the map we hold */
+        start_game(c, now);
+        return;
+    }
     c->map_text = malloc(w.map_bytes);
     c->map_received = 0;
     if (!c->map_text) {
@@ -299,6 +311,12 @@ static void enter_game(cl_conn *c, double now) {
     }
     c->map_loaded = true;
     share_map_tiles(c);
+    start_game(c, now);
+}
+
+/* Into the game on the loaded map, as the welcome says: a fresh view of
+ * the world (snapshots, prediction, clock). */
+static void start_game(cl_conn *c, double now) {
     cl_interp_init(&c->interp, c->welcome.tick_rate, c->welcome.snapshot_rate);
     cl_target_reset(&c->target);
     /* Command numbers go on across a map change: the server's input queue

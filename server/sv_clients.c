@@ -286,7 +286,8 @@ int sv_clients_send_join_news(server *s) {
     return told;
 }
 
-bool sv_clients_send_welcome(server *s, sv_client *c, bool resumed) {
+bool sv_clients_send_welcome(server *s, sv_client *c, bool resumed, uint32_t held_map_crc32) {
+    bool map_follows = held_map_crc32 == 0 || held_map_crc32 != s->map_crc32;
     msg_welcome w = {.client_id = sv_client_id(s, c),
                      .resumed = resumed,
                      .max_players = (uint16_t)s->cfg.max_players,
@@ -295,7 +296,8 @@ bool sv_clients_send_welcome(server *s, sv_client *c, bool resumed) {
                      .input_every = (uint8_t)sv_config_input_every(&s->cfg),
                      .server_tick = s->tick,
                      .map_bytes = (uint32_t)s->map_text_len,
-                     .map_crc32 = s->map_crc32};
+                     .map_crc32 = s->map_crc32,
+                     .map_follows = map_follows};
     snprintf(w.map_name, sizeof w.map_name, "%s", s->map.name);
     snprintf(w.server_name, sizeof w.server_name, "%s", s->cfg.name);
     if (c->has_token) memcpy(w.token, c->token, sizeof w.token);
@@ -305,6 +307,7 @@ bool sv_clients_send_welcome(server *s, sv_client *c, bool resumed) {
         log_error("could not send welcome to %s", c->addr);
         return false;
     }
+    if (!map_follows) return true;
     for (size_t off = 0; off < s->map_text_len; off += PROTO_MAP_CHUNK_BYTES) {
         size_t left = s->map_text_len - off;
         msg_map_chunk ch = {(uint32_t)off, (uint16_t)(left < PROTO_MAP_CHUNK_BYTES ? left : PROTO_MAP_CHUNK_BYTES),
@@ -373,7 +376,7 @@ static void handle_hello(server *s, sv_client *c, const uint8_t *data, size_t le
     /* A new token at every join and resume: one that has been used is spent. */
     p->has_token = sv_token_generate(p->token);
     if (!p->has_token) log_warn("no randomness from the OS: player %d cannot resume a lost connection", id);
-    if (!sv_clients_send_welcome(s, p, resumed)) {
+    if (!sv_clients_send_welcome(s, p, resumed, hello.map_crc32)) {
         sv_client_drop(s, p, PROTO_REASON_HANDSHAKE);
         return;
     }
@@ -394,13 +397,14 @@ static void handle_hello(server *s, sv_client *c, const uint8_t *data, size_t le
     sv_match_send(s, p);
     int playing = 0;
     for (int i = 0; i < s->cfg.max_players; i++) playing += s->clients[i].state == SLOT_PLAYING;
+    const char *map_kept = hello.map_crc32 && hello.map_crc32 == s->map_crc32 ? ", map kept" : "";
     if (resumed) {
         p->resumes++;
         s->resumes_total++;
-        log_info("player %d '%s' resumed from %s (%d playing, frags %d, deaths %d)", id, p->name, p->addr, playing,
-                 p->frags, p->deaths);
+        log_info("player %d '%s' resumed from %s (%d playing, frags %d, deaths %d%s)", id, p->name, p->addr, playing,
+                 p->frags, p->deaths, map_kept);
     } else {
-        log_info("player %d '%s' joined from %s (%d playing)", id, p->name, p->addr, playing);
+        log_info("player %d '%s' joined from %s (%d playing%s)", id, p->name, p->addr, playing, map_kept);
     }
 }
 

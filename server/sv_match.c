@@ -131,7 +131,7 @@ static void start_match(server *s) {
         c->frags = c->deaths = 0;
         sv_snapshot_forget(c);
         sv_combat_spawn(s, c);
-        if (!sv_clients_send_welcome(s, c, false)) sv_client_drop(s, c, PROTO_REASON_HANDSHAKE);
+        if (!sv_clients_send_welcome(s, c, false, 0)) sv_client_drop(s, c, PROTO_REASON_HANDSHAKE);
     }
     sv_combat_send_scores(s, NULL);
     sv_match_send(s, NULL);

@@ -223,8 +223,11 @@ int sv_clients_send_join_news(server *s);
  * in S_ROSTER messages, each one packet shared by all. */
 void sv_clients_announce(server *s, const uint16_t *ids, int count);
 /* Sends S_WELCOME and the map file to a client (at join and on a map
- * change); false if ENet refused (the caller drops the client). */
-bool sv_clients_send_welcome(server *s, sv_client *c, bool resumed);
+ * change); false if ENet refused (the caller drops the client). The map
+ * is left out when `held_map_crc32` (what the client's C_HELLO said it
+ * still holds; 0: nothing) is this map's CRC-32: a client back after a
+ * lost connection does not download it again. */
+bool sv_clients_send_welcome(server *s, sv_client *c, bool resumed, uint32_t held_map_crc32);
 /* Disconnects a client with a reason, announcing its leave. */
 void sv_client_drop(server *s, sv_client *c, proto_reason reason);
 /* Sends to every PLAYING client. */

@@ -75,6 +75,7 @@ size_t msg_encode_hello(uint8_t *buf, size_t cap, const msg_hello *m) {
     wire_write_str(&w, m->name, PROTO_NAME_MAX);
     wire_write_u16(&w, m->resume_id);
     wire_write_bytes(&w, m->token, PROTO_TOKEN_BYTES);
+    wire_write_u32(&w, m->map_crc32);
     return finish_write(&w);
 }
 
@@ -86,6 +87,7 @@ int msg_decode_hello(const uint8_t *buf, size_t len, msg_hello *out) {
     wire_read_str(&r, out->name, PROTO_NAME_MAX);
     out->resume_id = wire_read_u16(&r);
     wire_read_bytes(&r, out->token, PROTO_TOKEN_BYTES);
+    out->map_crc32 = wire_read_u32(&r);
     return finish(&r, hello_valid(out));
 }
 
@@ -149,7 +151,7 @@ static bool welcome_valid(const msg_welcome *m) {
            m->tick_rate >= PROTO_MIN_TICK_RATE && m->tick_rate <= PROTO_MAX_TICK_RATE &&
            m->snapshot_rate >= 1 && m->snapshot_rate <= m->tick_rate && m->input_every >= 1 &&
            m->input_every <= PROTO_MAX_INPUT_EVERY && m->map_bytes >= 1 &&
-           m->map_bytes <= PROTO_MAP_MAX_BYTES && m->resumed <= 1 &&
+           m->map_bytes <= PROTO_MAP_MAX_BYTES && m->resumed <= 1 && m->map_follows <= 1 &&
            text_is_clean(m->map_name, PROTO_MAP_NAME_MAX) && text_is_clean(m->server_name, PROTO_SERVER_NAME_MAX);
 }
 
@@ -170,6 +172,7 @@ size_t msg_encode_welcome(uint8_t *buf, size_t cap, const msg_welcome *m) {
     wire_write_str(&w, m->server_name, PROTO_SERVER_NAME_MAX);
     wire_write_u8(&w, m->resumed);
     wire_write_bytes(&w, m->token, PROTO_TOKEN_BYTES);
+    wire_write_u8(&w, m->map_follows);
     return finish_write(&w);
 }
 
@@ -189,6 +192,7 @@ int msg_decode_welcome(const uint8_t *buf, size_t len, msg_welcome *out) {
     wire_read_str(&r, out->server_name, PROTO_SERVER_NAME_MAX);
     out->resumed = wire_read_u8(&r);
     wire_read_bytes(&r, out->token, PROTO_TOKEN_BYTES);
+    out->map_follows = wire_read_u8(&r);
     return finish(&r, welcome_valid(out));
 }
 

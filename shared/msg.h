@@ -33,6 +33,7 @@ typedef struct {
     char name[PROTO_NAME_MAX + 1];
     uint16_t resume_id;                 /* PROTO_NO_RESUME, or a slot < PROTO_MAX_PLAYERS */
     uint8_t token[PROTO_TOKEN_BYTES];   /* all zero with PROTO_NO_RESUME */
+    uint32_t map_crc32;                 /* CRC-32 of the map the client still holds (0: none) */
 } msg_hello;
 
 typedef struct {
@@ -54,6 +55,7 @@ typedef struct {
     char server_name[PROTO_SERVER_NAME_MAX + 1];
     uint8_t resumed;                    /* 0 or 1 */
     uint8_t token[PROTO_TOKEN_BYTES];   /* this session's token */
+    uint8_t map_follows;                /* 1: S_MAP_CHUNKs follow; 0: the map is the one the client named in C_HELLO */
 } msg_welcome;
 
 typedef struct {

@@ -123,11 +123,15 @@ static inline uint32_t proto_reason_pack(proto_reason r, uint32_t detail) {
  *
  * Client -> server
  *   C_HELLO   ch0  u8 id | str name | u16 resume_id | u8[16] resume_token
+ *                  | u32 map_crc32
  *                  first message after connect. resume_id PROTO_NO_RESUME
  *                  (token all zero): a new player. Otherwise the slot and
  *                  session token of a connection that was lost: with the
  *                  right token the server gives back that slot, name,
  *                  frags and deaths; with a wrong one it is a new player.
+ *                  map_crc32: the CRC-32 of the map the client still holds
+ *                  (after a lost connection), 0 for none; when it is the
+ *                  server's map, the map is not sent again.
  *   C_RENAME  ch0  u8 id | str name
  *   C_CHAT    ch0  u8 id | str text (<= PROTO_CHAT_MAX bytes; the server
  *                  cleans it and limits how often a player may talk)
@@ -150,6 +154,8 @@ static inline uint32_t proto_reason_pack(proto_reason r, uint32_t detail) {
  *                  | u8[16] session_token (fresh from the OS's random
  *                  source at every welcome; the client presents it in
  *                  C_HELLO to resume after a lost connection)
+ *                  | u8 map_follows (1: S_MAP_CHUNKs follow; 0: none, the
+ *                  map is the one C_HELLO's map_crc32 named)
  *   S_MAP_CHUNK ch0 u8 id | u32 offset | u16 length(1..1024) | bytes
  *                  the map file's text, in order, right after S_WELCOME;
  *                  the client checks size and CRC-32, then parses it with

@@ -51,7 +51,7 @@ static void msg_seeds(void) {
 
     msg_welcome w = {.client_id = 2, .max_players = 16, .tick_rate = 60, .snapshot_rate = 20, .input_every = 1, .server_tick = 1234,
                      .map_bytes = 900, .map_crc32 = 0xdeadbeef, .map_name = "Courtyard", .server_name = "LAN party",
-                     .resumed = 1, .token = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}};
+                     .resumed = 1, .map_follows = 1, .token = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}};
     put("fuzz_msg", "welcome", b, msg_encode_welcome(b, sizeof b, &w));
 
     static const uint8_t chunk_bytes[] = "arena-map 1\nname X\ntiles\n";

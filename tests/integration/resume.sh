@@ -2,7 +2,8 @@
 # A pulled cable, and the way back in. Through the fault simulator, ann's
 # link goes dark for 5 s, longer than the 2 s peer timeouts: the server holds
 # her slot, the client reconnects by itself and shows the session token, and
-# she gets back the same slot, name, frags and deaths; nobody saw her leave.
+# she gets back the same slot, name, frags and deaths, without downloading
+# the map again (she still holds it); nobody saw her leave.
 # While she is away a stranger asks for her slot with a made-up token and
 # joins as a new player instead. carl's link goes dark for good: the client
 # gives up after its --reconnect time (exit 5, "timed out") and the server
@@ -45,7 +46,11 @@ deaths=$(printf '%s\n' "$pre" | grep -c "kill: '[^']*' fragged 'ann'")
 frags=$(printf '%s\n' "$pre" | sed -n "s/.*kill: 'ann' fragged '[^']*' (\(-\?[0-9]*\) frags).*/\1/p" | tail -n 1)
 resumed=$(grep "player $ann_id 'ann' resumed" "$WORK/server.log")
 echo "ann before the loss: frags ${frags:-0}, deaths $deaths; server: $resumed"
-echo "$resumed" | grep -q "frags ${frags:-0}, deaths $deaths)" || fail "ann's score was not kept: $resumed"
+echo "$resumed" | grep -q "frags ${frags:-0}, deaths $deaths[,)]" || fail "ann's score was not kept: $resumed"
+# She still held the map (her C_HELLO named it): it was not sent again. The
+# stranger held none and got it.
+echo "$resumed" | grep -q ", map kept)" || fail "the map was sent to ann again: $resumed"
+grep "'eve' joined from" "$WORK/server.log" | grep -q "map kept" && fail "eve, who held no map, was not sent one"
 
 expect_eq "carl exit (lost for good)" "$(wait_client carl)" 5
 expect_eq "carl reason" "$(json_get carl disconnect_reason)" '"timed out"'
@@ -70,6 +75,7 @@ grep -q "'dora': the old connection from 127.0.0.1:[0-9]* is replaced" "$WORK/se
     fail "the server did not replace dora's old connection"
 expect_eq "dora exit" "$(wait_client dora)" 0
 expect_eq "dora resumes" "$(json_get dora resumes)" 1
+grep "'dora' resumed from" "$WORK/server.log" | grep -q ", map kept)" || fail "the map was sent to dora again"
 expect_eq "fred exit" "$(wait_client fred)" 0
 grep -q "server full" "$WORK/dora.log" && fail "dora was refused by her own full server"
 stop_server

@@ -96,6 +96,7 @@ static void sample_hello(any_msg *m) {
     strcpy(m->hello.name, "Zo\xc3\xab"); /* "Zo\u00eb" */
     m->hello.resume_id = 7;
     for (int k = 0; k < PROTO_TOKEN_BYTES; k++) m->hello.token[k] = (uint8_t)(0xa0 + k);
+    m->hello.map_crc32 = 0xcbf43926u;
 }
 static void sample_rename(any_msg *m) { strcpy(m->name.name, "SixteenByteName!"); /* exactly PROTO_NAME_MAX */ }
 
@@ -128,6 +129,7 @@ static void sample_welcome(any_msg *m) {
     m->welcome.map_crc32 = 0xcbf43926u;
     strcpy(m->welcome.map_name, "Courtyard");
     m->welcome.resumed = 1;
+    m->welcome.map_follows = 1;
     for (int i = 0; i < PROTO_TOKEN_BYTES; i++) m->welcome.token[i] = (uint8_t)(0x10 + i);
     strcpy(m->welcome.server_name, "LAN Arena \xe6\x97\xa5\xe6\x9c\xac"); /* "日本" */
 }
@@ -176,12 +178,13 @@ static bool eq_welcome(const any_msg *a, const any_msg *b) {
            x->server_tick == y->server_tick &&
            x->map_bytes == y->map_bytes && x->map_crc32 == y->map_crc32 &&
            strcmp(x->map_name, y->map_name) == 0 && strcmp(x->server_name, y->server_name) == 0 &&
-           x->resumed == y->resumed && memcmp(x->token, y->token, PROTO_TOKEN_BYTES) == 0;
+           x->resumed == y->resumed && memcmp(x->token, y->token, PROTO_TOKEN_BYTES) == 0 &&
+           x->map_follows == y->map_follows;
 }
 
 static bool eq_hello(const any_msg *a, const any_msg *b) {
     return strcmp(a->hello.name, b->hello.name) == 0 && a->hello.resume_id == b->hello.resume_id &&
-           memcmp(a->hello.token, b->hello.token, PROTO_TOKEN_BYTES) == 0;
+           memcmp(a->hello.token, b->hello.token, PROTO_TOKEN_BYTES) == 0 && a->hello.map_crc32 == b->hello.map_crc32;
 }
 
 static bool eq_chunk(const any_msg *a, const any_msg *b) {
@@ -327,10 +330,10 @@ static void test_expected_sizes(void **state) {
     (void)state;
     /* Sizes follow the layouts drawn in protocol.h. */
     const size_t expect[] = {
-        1 + 1 + 4 + 2 + 16,                      /* hello "Zoë" (ë is 2 bytes), resume */
+        1 + 1 + 4 + 2 + 16 + 4,                  /* hello "Zoë" (ë is 2 bytes), resume, map CRC */
         1 + 1 + PROTO_NAME_MAX,                  /* rename, 16-byte name        */
         1 + 4 + 4 + 4 + 1 + PROTO_MAX_CMDS_PER_PACKET * 4, /* input, 8 commands */
-        1 + 2 + 2 + 2 + 2 + 1 + 4 + 4 + 4 + (1 + 9) + (1 + 16) + 1 + 16, /* welcome */
+        1 + 2 + 2 + 2 + 2 + 1 + 4 + 4 + 4 + (1 + 9) + (1 + 16) + 1 + 16 + 1, /* welcome */
         1 + 4 + 2 + 300,                         /* map_chunk, 300 bytes        */
         1 + 2 + 1 + 6,                           /* join "Zoë K"                */
         1 + 2 + 1 + 1,                           /* player_rename "x"           */
@@ -446,7 +449,7 @@ static void test_name_messages(void **state) {
     /* Client names are raw: the decoder accepts control bytes (server sanitizes). */
     strcpy(h.name, "a\x01\x7f b");
     size_t n = msg_encode_hello(buf, sizeof buf, &h);
-    assert_int_equal(n, 2 + 5 + 2 + PROTO_TOKEN_BYTES);
+    assert_int_equal(n, 2 + 5 + 2 + PROTO_TOKEN_BYTES + 4);
     assert_int_equal(msg_decode_hello(buf, n, &hout), MSG_OK);
     assert_string_equal(hout.name, h.name);
     assert_int_equal(hout.resume_id, PROTO_NO_RESUME);
@@ -486,6 +489,7 @@ static void test_hello_resume_fields(void **state) {
     wire_write_str(&w, "ann", PROTO_NAME_MAX);
     wire_write_u16(&w, PROTO_NO_RESUME);
     wire_write_bytes(&w, h.token, PROTO_TOKEN_BYTES);
+    wire_write_u32(&w, 0);
     assert_int_equal(msg_decode_hello(buf, w.len, &out), MSG_ERR_RANGE);
     /* a slot beyond any server's range */
     h.resume_id = PROTO_MAX_PLAYERS;
@@ -908,6 +912,7 @@ static void expect_welcome_refused(const msg_welcome *w, const char *what) {
     wire_write_str(&wr, w->server_name, PROTO_SERVER_NAME_MAX);
     wire_write_u8(&wr, w->resumed);
     wire_write_bytes(&wr, w->token, PROTO_TOKEN_BYTES);
+    wire_write_u8(&wr, w->map_follows);
     assert_true(wire_writer_ok(&wr));
     msg_welcome out;
     int rc = msg_decode_welcome(buf, wr.len, &out);
@@ -967,6 +972,9 @@ static void test_welcome_range(void **state) {
     w = good.welcome;
     w.resumed = 2;
     expect_welcome_refused(&w, "resumed 2");
+    w = good.welcome;
+    w.map_follows = 2;
+    expect_welcome_refused(&w, "map_follows 2");
 
     /* the edges of every range are accepted */
     uint8_t buf[256];
