@@ -286,8 +286,14 @@ int sv_clients_send_join_news(server *s) {
     return told;
 }
 
+/* Whether a client that said in C_HELLO it holds a map with this CRC-32
+ * (0: none) holds the server's. */
+static bool holds_map(const server *s, uint32_t held_map_crc32) {
+    return held_map_crc32 != 0 && held_map_crc32 == s->map_crc32;
+}
+
 bool sv_clients_send_welcome(server *s, sv_client *c, bool resumed, uint32_t held_map_crc32) {
-    bool map_follows = held_map_crc32 == 0 || held_map_crc32 != s->map_crc32;
+    bool map_follows = !holds_map(s, held_map_crc32);
     msg_welcome w = {.client_id = sv_client_id(s, c),
                      .resumed = resumed,
                      .max_players = (uint16_t)s->cfg.max_players,
@@ -397,7 +403,7 @@ static void handle_hello(server *s, sv_client *c, const uint8_t *data, size_t le
     sv_match_send(s, p);
     int playing = 0;
     for (int i = 0; i < s->cfg.max_players; i++) playing += s->clients[i].state == SLOT_PLAYING;
-    const char *map_kept = hello.map_crc32 && hello.map_crc32 == s->map_crc32 ? ", map kept" : "";
+    const char *map_kept = holds_map(s, hello.map_crc32) ? ", map kept" : "";
     if (resumed) {
         p->resumes++;
         s->resumes_total++;

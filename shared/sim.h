@@ -52,10 +52,14 @@ void sim_player_spawn(const game_map *m, player_state *p, uint32_t index);
  * Integer arithmetic: the simulation moves exactly this, and the snapshot
  * codec's dead reckoning uses the same function (inline: the encoder calls
  * it for most entities of every snapshot). */
+/* num / den (den > 0) rounded half away from zero, in integers: the one
+ * rounding of every distance the simulation and dead reckoning compute. */
+static inline int64_t sim_div_round(int64_t num, int64_t den) {
+    return (num >= 0 ? num + den / 2 : num - den / 2) / den;
+}
+
 static inline int32_t sim_step_units(int32_t v, int tick_rate) {
-    int64_t num = (int64_t)v * (int64_t)PROTO_POS_SCALE;
-    int64_t den = (int64_t)PROTO_VEL_SCALE * tick_rate;
-    return (int32_t)((num >= 0 ? num + den / 2 : num - den / 2) / den);
+    return (int32_t)sim_div_round((int64_t)v * (int64_t)PROTO_POS_SCALE, (int64_t)PROTO_VEL_SCALE * tick_rate);
 }
 
 /* Snaps position, velocity to the wire grid (see protocol.h). */

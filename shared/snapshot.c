@@ -96,12 +96,19 @@ static inline int32_t reckon(uint32_t pos, int16_t v0, int16_t vn, uint32_t tick
     } else {
         int64_t num = ((int64_t)(ticks + 1) * vn + (int64_t)(ticks - 1) * v0) * (int64_t)PROTO_POS_SCALE;
         int64_t den = 2 * (int64_t)PROTO_VEL_SCALE * tick_rate;
-        move = (num >= 0 ? num + den / 2 : num - den / 2) / den;
+        move = sim_div_round(num, den);
     }
     int64_t p = (int64_t)pos + move;
     if (p < 0) p = 0;
     if (p >= (int64_t)PROTO_POS_Q_LIMIT) p = PROTO_POS_Q_LIMIT - 1;
     return (int32_t)p;
+}
+
+/* Moves e on as dead reckoning says with its velocity unchanged: what a
+ * baseline entity without a record becomes, on both sides. */
+static inline void reckon_on(snap_entity *e, uint32_t ticks, int tick_rate) {
+    e->x = (uint32_t)reckon(e->x, e->vx, e->vx, ticks, tick_rate);
+    e->y = (uint32_t)reckon(e->y, e->vy, e->vy, ticks, tick_rate);
 }
 
 /* The selector of the narrowest of the four widths that holds v; 4 when
@@ -270,11 +277,7 @@ static void derive_view(snap_frame *v, const snap_frame *want, const change *cha
         count += keep & room;
     }
     v->count = (uint16_t)count;
-    for (int k = 0; k < nr; k++) {
-        snap_entity *e = &v->ents[reckoned[k]];
-        e->x = (uint32_t)reckon(e->x, e->vx, e->vx, dticks, tick_rate);
-        e->y = (uint32_t)reckon(e->y, e->vy, e->vy, dticks, tick_rate);
-    }
+    for (int k = 0; k < nr; k++) reckon_on(&v->ents[reckoned[k]], dticks, tick_rate);
 }
 
 size_t snap_encode(uint8_t *buf, size_t cap, const snap_frame *want, const uint16_t *priority,
@@ -421,8 +424,7 @@ static bool push(snap_frame *out, const snap_entity *e) {
  * leaves it out. */
 static bool push_reckoned(snap_frame *out, const snap_entity *b, uint32_t dticks, int tick_rate) {
     snap_entity e = *b;
-    e.x = (uint32_t)reckon(b->x, b->vx, b->vx, dticks, tick_rate);
-    e.y = (uint32_t)reckon(b->y, b->vy, b->vy, dticks, tick_rate);
+    reckon_on(&e, dticks, tick_rate);
     return push(out, &e);
 }
 
