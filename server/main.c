@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "sv_batchio.h"
 #include "sv_server.h"
 
 static volatile sig_atomic_t stop_requested = 0;
@@ -65,9 +66,10 @@ int main(int argc, char **argv) {
     else
         snprintf(disc, sizeof disc, ", discovery off");
     log_info("listening on UDP port %u: \"%s\", map %s (%dx%d), %d Hz ticks, %d Hz snapshots, inputs every %d "
-             "tick(s), %d players max, protocol %u%s",
+             "tick(s), snapshot threads %d, sends on %s thread, %d players max, protocol %u%s",
              s.port, cfg.name, s.map.name, s.map.width, s.map.height, cfg.tick_rate, cfg.snapshot_rate,
-             sv_config_input_every(&cfg), cfg.max_players, PROTO_VERSION, disc);
+             sv_config_input_every(&cfg), s.workers.threads, sv_batchio_threaded() ? "their own" : "the main",
+             cfg.max_players, PROTO_VERSION, disc);
     sv_server_run(&s, &stop_requested, &stats_requested);
     log_info("%s: telling clients and shutting down",
              stop_signal == SIGINT ? "SIGINT received" : stop_signal == SIGTERM ? "SIGTERM received" : "console quit");

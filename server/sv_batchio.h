@@ -1,16 +1,18 @@
 /* sv_batchio.h - batched UDP system calls under ENet, for the game server.
  *
  * Owns: this program's own enet_socket_send and enet_socket_receive, which
- * take the place of ENet's (see sv_batchio.c for how and why), and the
+ * take the place of ENet's (see sv_batchio.c for how and why), the
  * batching windows in which the game socket's datagrams go out with one
- * sendmmsg per 64 and come in with one recvmmsg per 64.
+ * sendmmsg per 64 and come in with one recvmmsg per 64, and the optional
+ * sender thread that makes those sendmmsg calls.
  *
  * Outside a window, and on every other socket, both functions do exactly
  * what ENet's own do. Inside one, sends to the attached socket are queued
  * (copied; ENet reuses its buffers) and reported as sent, and go out at
- * the latest when the window ends; receives come from a batch read ahead.
- * Nothing is ever held past sv_batchio_end: the server wraps each
- * enet_host_service and each tick's enet_host_flush in a window.
+ * the latest when the window ends (with a sender thread: are handed to it
+ * then); receives come from a batch read ahead. Nothing is ever held past
+ * sv_batchio_end: the server wraps each enet_host_service and each tick's
+ * enet_host_flush in a window.
  */
 #ifndef SV_BATCHIO_H
 #define SV_BATCHIO_H
@@ -27,14 +29,27 @@ typedef struct {
     uint64_t recv_calls;      /* recvmmsg system calls that returned data */
     uint64_t datagrams_read;  /* datagrams those calls read */
     uint64_t oversized;       /* datagrams too long for any ENet packet: dropped and counted */
+    uint64_t queue_full;      /* datagrams sent at once, unqueued, because the sender thread was
+                               * SEND_RING datagrams behind */
 } sv_batchio_stats;
 
 /* Batches the datagrams of `socket` (the game host's) from now on; one
  * socket at a time (ENET_SOCKET_NULL: none). */
 void sv_batchio_attach(ENetSocket socket);
 
+/* From now on a sender thread sends the queued datagrams: the window's
+ * end only wakes it, so the system calls (most of the cost of sending)
+ * leave the thread that runs ENet. False (and sending stays on the
+ * calling thread) when no socket is attached or the thread cannot start.
+ * sv_batchio_attach stops it, after it has sent everything queued. */
+bool sv_batchio_start_sender(void);
+bool sv_batchio_threaded(void);
+/* Waits until the sender thread has sent everything queued so far (tests,
+ * shutdown); returns at once without one. */
+void sv_batchio_drain(void);
+
 /* Opens and closes a batching window. sv_batchio_end sends everything
- * queued. Windows do not nest. */
+ * queued (or, with a sender thread, hands it over). Windows do not nest. */
 void sv_batchio_begin(void);
 void sv_batchio_end(void);
 

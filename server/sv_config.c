@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "net.h"
+#include "sv_workers.h"
 #include "text.h"
 
 #define SV_STR_(x) #x
@@ -31,6 +32,12 @@ void sv_config_default(sv_config *c) {
 int sv_config_input_every(const sv_config *c) {
     if (c->input_every >= 1 && c->input_every <= PROTO_MAX_INPUT_EVERY) return c->input_every;
     return c->max_players > SV_INPUT_EVERY_AUTO_PLAYERS && c->tick_rate >= SV_INPUT_EVERY_AUTO_MIN_HZ ? 2 : 1;
+}
+
+int sv_config_threads(const sv_config *c, int cpus) {
+    if (c->threads >= 1 && c->threads <= SV_WORKERS_MAX) return c->threads;
+    if (c->max_players <= SV_THREADS_AUTO_PLAYERS || cpus < 1) return 1;
+    return cpus < SV_THREADS_AUTO_MAX ? cpus : SV_THREADS_AUTO_MAX;
 }
 
 void sv_config_print_help(const char *prog) {
@@ -61,6 +68,9 @@ void sv_config_print_help(const char *prog) {
            "  --input-every N    ask clients for an input packet every N ticks, 1.." SV_STR(PROTO_MAX_INPUT_EVERY) "\n"
            "                     (each repeats the commands not yet acknowledged; default:\n"
            "                     2 above " SV_STR(SV_INPUT_EVERY_AUTO_PLAYERS) " slots at " SV_STR(SV_INPUT_EVERY_AUTO_MIN_HZ) " Hz or more, else 1)\n"
+           "  --threads N        threads that build and encode snapshots, 1.." SV_STR(SV_WORKERS_MAX) " (above 1,\n"
+           "                     UDP sends also get a thread of their own; default: one\n"
+           "                     per processor, at most " SV_STR(SV_THREADS_AUTO_MAX) ", above " SV_STR(SV_THREADS_AUTO_PLAYERS) " slots, else 1)\n"
            "  --stats FILE       write one JSON line of performance figures per second to\n"
            "                     FILE (tick time split p50/p99/max, CPU, bytes and packets\n"
            "                     per second); FILE is truncated at start\n"
@@ -136,6 +146,9 @@ sv_args_result sv_config_parse(sv_config *c, int argc, char **argv, char *err, i
         } else if (strcmp(a, "--input-every") == 0) {
             if (!parse_int(v, 1, PROTO_MAX_INPUT_EVERY, &n)) goto bad_value;
             c->input_every = (int)n;
+        } else if (strcmp(a, "--threads") == 0) {
+            if (!parse_int(v, 1, SV_WORKERS_MAX, &n)) goto bad_value;
+            c->threads = (int)n;
         } else if (strcmp(a, "--stats") == 0) {
             if (strlen(v) == 0 || strlen(v) >= sizeof c->stats_path) goto bad_value;
             snprintf(c->stats_path, sizeof c->stats_path, "%s", v);

@@ -30,6 +30,14 @@
  * same way above a player count. */
 #define SV_INPUT_EVERY_AUTO_PLAYERS 64
 #define SV_INPUT_EVERY_AUTO_MIN_HZ 60
+/* --threads by default: 1 (the main thread does everything), but one per
+ * processor, at most SV_THREADS_AUTO_MAX, on a server with more slots than
+ * SV_THREADS_AUTO_PLAYERS, where encoding snapshots and sending them are
+ * most of the frame. With N > 1 the snapshots of a tick are shared by N
+ * threads (the main one and N - 1 helpers) and the UDP sends go out from
+ * a sender thread of their own (sv_batchio.c). */
+#define SV_THREADS_AUTO_PLAYERS 64
+#define SV_THREADS_AUTO_MAX 4
 
 typedef struct {
     uint16_t port;           /* 0: the OS picks a free port */
@@ -47,6 +55,7 @@ typedef struct {
     char stats_path[512];    /* --stats FILE: one JSON line of performance figures per second; "": none */
     int client_rate;         /* snapshot bytes per second to each client, ENet headers included; 0: no limit */
     int input_every;         /* ticks between a client's input packets, 1..PROTO_MAX_INPUT_EVERY; 0: automatic */
+    int threads;             /* threads that encode snapshots (and above 1 a sender thread), 1..8; 0: automatic */
 } sv_config;
 
 void sv_config_default(sv_config *c);
@@ -56,6 +65,12 @@ void sv_config_default(sv_config *c);
  * SV_INPUT_EVERY_AUTO_PLAYERS slots at SV_INPUT_EVERY_AUTO_MIN_HZ or more,
  * else 1. */
 int sv_config_input_every(const sv_config *c);
+
+/* The threads that encode snapshots (above 1, the server also sends on a
+ * thread of its own): --threads, or when that is 0
+ * (automatic) min(cpus, SV_THREADS_AUTO_MAX) for more than
+ * SV_THREADS_AUTO_PLAYERS slots, else 1. */
+int sv_config_threads(const sv_config *c, int cpus);
 
 typedef enum { SV_ARGS_OK, SV_ARGS_HELP, SV_ARGS_ERROR } sv_args_result;
 

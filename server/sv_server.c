@@ -43,10 +43,8 @@ bool sv_server_init(server *s, const sv_config *cfg, char *err, size_t err_cap) 
         return false;
     }
     s->clients = calloc((size_t)cfg->max_players + SV_MAX_HANDSHAKES, sizeof *s->clients);
-    s->near_scratch = calloc((size_t)cfg->max_players + PROTO_MAX_ROCKETS + PROTO_MAX_PICKUPS, sizeof *s->near_scratch);
-    s->rings = calloc((size_t)cfg->max_players * PROTO_SNAPSHOT_RING, sizeof *s->rings);
-    s->prio = calloc((size_t)cfg->max_players, sizeof *s->prio);
-    if (!s->clients || !s->near_scratch || !s->rings || !s->prio || !lag_history_init(&s->lag, cfg->max_players)) {
+    if (!s->clients || !sv_snapshot_alloc(s, sv_config_threads(cfg, sv_workers_cpus())) ||
+        !lag_history_init(&s->lag, cfg->max_players)) {
         snprintf(err, err_cap, "out of memory for %d players", cfg->max_players);
         goto fail;
     }
@@ -73,9 +71,11 @@ bool sv_server_init(server *s, const sv_config *cfg, char *err, size_t err_cap) 
         log_warn("UDP receive buffer %d KiB, asked for %d KiB: bursts from %d players may overflow it "
                  "(raise net.core.rmem_max, or run as root)", rcvbuf / 1024, SV_SOCKET_BUFFER_BYTES / 1024,
                  cfg->max_players);
-    for (int i = 0; i < cfg->max_players; i++) s->clients[i].ring = s->rings + (size_t)i * PROTO_SNAPSHOT_RING;
     s->port = net_host_port(s->host);
     sv_batchio_attach(s->host->socket); /* its datagrams in batches: sv_batchio.c */
+    /* More than one thread: the UDP sends get one of their own too */
+    if (sv_config_threads(cfg, sv_workers_cpus()) > 1 && !sv_batchio_start_sender())
+        log_warn("could not start the sender thread: sending on the main thread");
     sv_discovery_init(&s->discovery);
     if (cfg->discovery_port != 0) {
         char derr[256];
@@ -92,10 +92,8 @@ fail:
     close_stats_file(s);
     lag_history_free(&s->lag);
     free(s->map_text);
-    free(s->rings);
+    if (s->clients) sv_snapshot_free(s);
     free(s->clients);
-    free(s->near_scratch);
-    free(s->prio);
     map_free(&s->map);
     return false;
 }
@@ -407,6 +405,14 @@ void sv_server_shutdown(server *s, proto_reason reason) {
     log_info("enet allocator: %llu blocks allocated, %llu from the system (%llu slabs, %llu oversized), "
              "%.1f KiB in slabs", (unsigned long long)ps.allocs, (unsigned long long)ps.system_allocs,
              (unsigned long long)ps.slabs, (unsigned long long)ps.oversized, (double)ps.bytes_held / 1024.0);
+    sv_batchio_stats bs;
+    sv_batchio_get_stats(&bs);
+    log_info("batched UDP: %llu datagrams sent in %llu sendmmsg calls (%s), %llu refused, %llu sent unqueued "
+             "(the sender thread was behind); %llu read in %llu recvmmsg calls, %llu oversized dropped",
+             (unsigned long long)bs.datagrams_sent, (unsigned long long)bs.send_calls,
+             sv_batchio_threaded() ? "by a sender thread" : "by the main thread", (unsigned long long)bs.send_errors,
+             (unsigned long long)bs.queue_full, (unsigned long long)bs.datagrams_read,
+             (unsigned long long)bs.recv_calls, (unsigned long long)bs.oversized);
     log_info("totals: bad packets %llu, resumes %llu, resume tokens refused %llu, connections in progress "
              "dropped %llu, input packets over the rate limit %llu",
              (unsigned long long)s->bad_packets_total, (unsigned long long)s->resumes_total,
@@ -433,15 +439,10 @@ void sv_server_shutdown(server *s, proto_reason reason) {
         s->host = NULL;
         enet_deinitialize();
     }
+    sv_snapshot_free(s);
     free(s->clients);
-    free(s->near_scratch);
-    free(s->rings);
     lag_history_free(&s->lag);
-    s->rings = NULL;
     s->clients = NULL;
-    s->near_scratch = NULL;
-    free(s->prio);
-    s->prio = NULL;
     free(s->map_text);
     s->map_text = NULL;
     map_free(&s->map);

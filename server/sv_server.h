@@ -28,6 +28,7 @@
 #include "sv_stats.h"
 #include "sv_grid.h"
 #include "sv_priority.h"
+#include "sv_workers.h"
 
 #define SV_SPARE_PEERS (SV_MAX_HANDSHAKES + 16) /* ENet peers beyond the players: handshakes, and
                                                   * room to tell a full server's callers so */
@@ -124,6 +125,23 @@ typedef struct {
     uint64_t dropped_changes;      /* changes left out for lack of room */
 } sv_snap_stats;
 
+/* One snapshot worker's scratch (sv_snapshot.c): every thread that
+ * encodes snapshots has its own. */
+typedef struct {
+    snap_frame want;
+    float d2[PROTO_VIEW_MAX_ENTITIES];
+    uint16_t priority[PROTO_VIEW_MAX_ENTITIES];
+    sv_grid_hit *near;      /* room for every entity (players, rockets, pickups) */
+} sv_snap_worker;
+
+/* One client's snapshot of the current round: encoded by any worker, sent
+ * (and counted) by the main thread. */
+typedef struct {
+    int16_t len;            /* bytes in snap_bytes; 0: none this round; -1: it did not encode */
+    uint16_t entities;      /* in the client's view */
+    uint16_t dropped;       /* changes left out for lack of room */
+} sv_snap_out;
+
 typedef struct {
     sv_config cfg;
     game_map map;
@@ -142,13 +160,15 @@ typedef struct {
     ticker clock;
     uint64_t reported_dropped;
     uint64_t bad_packets_total;
-    sv_grid_hit *near_scratch; /* every entity (players, rockets, pickups), for snapshot selection */
     uint16_t witness_scratch[PROTO_MAX_PLAYERS]; /* who hears of a kill (sv_combat_witnesses) */
     ENetPeer *peer_scratch[PROTO_MAX_PLAYERS];   /* recipients of one shared packet (sv_broadcast) */
     snap_frame *rings;      /* every client's snapshot ring, one block */
-    snap_frame want_scratch;
-    uint16_t priority_scratch[PROTO_VIEW_MAX_ENTITIES];
     sv_prio_state *prio;    /* cfg.max_players: each client's priority accumulators */
+    sv_workers workers;     /* the threads that encode snapshots (cfg.threads; sv_snapshot.c) */
+    sv_snap_worker *snap_workers; /* snap_worker_count (at least workers.threads): each one's scratch */
+    int snap_worker_count;
+    sv_snap_out *snap_out;  /* cfg.max_players: each client's snapshot of this round */
+    uint8_t *snap_bytes;    /* cfg.max_players x PROTO_SNAPSHOT_MAX_BYTES: their bytes */
     sv_grid view_grid;      /* every entity, rebuilt each snapshot round (sv_snapshot.c) */
     snap_entity view_ents[PROTO_MAX_ENTITIES]; /* each entity in view_grid, quantized once per round */
     sv_grid combat_grid;    /* living players, rebuilt when combat needs it (sv_combat.c) */
@@ -234,6 +254,15 @@ void sv_client_drop(server *s, sv_client *c, proto_reason reason);
 void sv_broadcast(server *s, uint8_t channel, const uint8_t *buf, size_t len, net_delivery how);
 
 /* ---- sv_snapshot.c: building and sending snapshots ------------------------ */
+/* Allocates the snapshot state of the cfg.max_players slots of s->clients
+ * (allocated before): each client's ring (each slot pointed at its own),
+ * accumulators and output; and starts `threads` workers (1: the calling
+ * thread alone). False when out of memory (nothing left allocated); a
+ * helper thread that cannot be started is only a warning (fewer workers).
+ * The server must not move until sv_snapshot_free. */
+bool sv_snapshot_alloc(server *s, int threads);
+/* Stops the workers and frees what sv_snapshot_alloc allocated. */
+void sv_snapshot_free(server *s);
 /* Puts every entity into s->view_grid and its quantized state into
  * s->view_ents (once per snapshot round, before sv_snapshot_build). */
 void sv_snapshot_index(server *s);
@@ -243,13 +272,14 @@ void sv_snapshot_index(server *s);
  * into sight. Nothing farther is relevant to it. */
 #define SV_VIEW_RADIUS 40.0f
 
-/* Fills want with the entities client `viewer` should hold (sorted by id):
- * itself and its PROTO_VIEW_MAX_ENTITIES - 1 nearest within SV_VIEW_RADIUS
- * (all of them when fewer), found in s->view_grid; d2[i] gets
- * want->ents[i]'s squared distance (tiles). */
-void sv_snapshot_build(server *s, const sv_client *viewer, snap_frame *want, float *d2);
+/* Fills w->want with the entities client `viewer` should hold (sorted by
+ * id): itself and its PROTO_VIEW_MAX_ENTITIES - 1 nearest within
+ * SV_VIEW_RADIUS (all of them when fewer), found in s->view_grid; w->d2[i]
+ * gets w->want.ents[i]'s squared distance (tiles). */
+void sv_snapshot_build(const server *s, const sv_client *viewer, sv_snap_worker *w);
 /* Builds, delta-encodes against each client's acknowledged snapshot, and
- * sends one snapshot to every PLAYING client. */
+ * sends one snapshot to every PLAYING client. The building and encoding
+ * are shared by the workers; the sending is the calling thread's. */
 void sv_snapshot_send_all(server *s);
 /* The same for the PLAYING clients in the slots i with i % every == phase
  * (every >= 1, 0 <= phase < every). */

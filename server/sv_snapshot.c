@@ -16,13 +16,21 @@
  * (sv_priority.c): its own player first, then by relevance accumulated
  * over the snapshots it waited, so nothing starves.
  *
+ * Threads: each client's snapshot depends only on the shared world (read,
+ * never written, while snapshots are built) and on that client's own
+ * state (ring, accumulators, rate credit), so the clients of a round are
+ * shared among the workers (sv_workers.c, --threads), each with its own
+ * scratch, and encoded into each client's own output buffer; then the
+ * main thread hands them to ENet (which is not thread-safe) in slot
+ * order and keeps the figures. The bytes sent are the same with any
+ * number of threads.
+ *
  * No allocation per tick, and no qsort (glibc's mallocs for 1 KiB and
- * more): the grid and the quantized entities live in `server`, the
- * accumulators and the selection scratch are allocated once in
- * sv_server_init, each client's view is encoded straight into its own ring
- * slot, and the datagram is built in one stack buffer; only ENet's packet
- * (enet_packet_create in net_send, a copy of that buffer) is allocated, by
- * ENet's allocator.
+ * more): the grid and the quantized entities live in `server`; rings,
+ * accumulators, outputs and each worker's scratch are allocated once
+ * (sv_snapshot_alloc); each client's view is encoded straight into its
+ * own ring slot; only ENet's packet (enet_packet_create in net_send, a
+ * copy of the output) is allocated, by ENet's allocator (sv_pool.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,9 +85,11 @@ void sv_snapshot_index(server *s) {
     sv_grid_build(&s->view_grid);
 }
 
-void sv_snapshot_build(server *s, const sv_client *viewer, snap_frame *want, float *d2) {
+void sv_snapshot_build(const server *s, const sv_client *viewer, sv_snap_worker *w) {
     uint16_t self = sv_client_id(s, viewer);
-    sv_grid_hit *hits = s->near_scratch; /* room for every entity */
+    snap_frame *want = &w->want;
+    float *d2 = w->d2;
+    sv_grid_hit *hits = w->near; /* room for every entity */
     int n = sv_grid_nearest(&s->view_grid, viewer->ps.x, viewer->ps.y, PROTO_VIEW_MAX_ENTITIES - 1, self,
                             SV_VIEW_RADIUS, hits);
     hits[n++] = (sv_grid_hit){0.0f, self};
@@ -93,9 +103,9 @@ void sv_snapshot_build(server *s, const sv_client *viewer, snap_frame *want, flo
         dist[id] = hits[k].d2;
     }
     int count = 0;
-    for (int w = 0; w < (int)(sizeof chosen / sizeof chosen[0]); w++) {
-        for (uint64_t bits = chosen[w]; bits; bits &= bits - 1) {
-            uint16_t id = (uint16_t)(w * 64 + __builtin_ctzll(bits));
+    for (int word = 0; word < (int)(sizeof chosen / sizeof chosen[0]); word++) {
+        for (uint64_t bits = chosen[word]; bits; bits &= bits - 1) {
+            uint16_t id = (uint16_t)(word * 64 + __builtin_ctzll(bits));
             want->ents[count] = s->view_ents[id];
             d2[count++] = dist[id];
         }
@@ -171,46 +181,121 @@ static void record_size(sv_snap_stats *st, size_t len, int entities, int dropped
 
 void sv_snapshot_send_all(server *s) { sv_snapshot_send(s, 1, 0); }
 
+/* Builds and encodes client i's snapshot into s->snap_out[i] and its
+ * bytes, updating only that client's own state (ring, accumulators, rate
+ * credit): what the workers run, any number at once. */
+static void encode_for(server *s, int i, sv_snap_worker *w) {
+    sv_client *c = &s->clients[i];
+    sv_snap_out *out = &s->snap_out[i];
+    *out = (sv_snap_out){0};
+    if (c->state != SLOT_PLAYING) return;
+    snap_frame *want = &w->want;
+    sv_snapshot_build(s, c, w);
+    want->tick = s->tick;
+    want->last_cmd_tick = c->last_cmd_tick;
+    want->self_ammo = (uint8_t)(c->ammo < 0 ? 0 : c->ammo > PROTO_MAX_AMMO ? PROTO_MAX_AMMO : c->ammo);
+    const snap_frame *base = find_baseline(c);
+    if (s->prio) sv_prio_order(&s->prio[i], want, w->d2, (uint16_t)i, base, w->priority);
+    else order_by_distance(want, w->d2, (uint16_t)i, w->priority);
+    snap_frame *slot = &c->ring[c->ring_next % PROTO_SNAPSHOT_RING];
+    if (slot == base) slot = &c->ring[++c->ring_next % PROTO_SNAPSHOT_RING]; /* never overwrite it */
+    uint32_t *slot_tick = &c->ring_ticks[c->ring_next % PROTO_SNAPSHOT_RING];
+    int dropped = 0;
+    uint8_t *buf = s->snap_bytes + (size_t)i * PROTO_SNAPSHOT_MAX_BYTES;
+    size_t len = snap_encode(buf, snapshot_budget(s, c), want, w->priority, base, s->cfg.tick_rate, c->up_loss_pct,
+                             slot, &dropped);
+    c->rate_credit -= (int32_t)len + SNAP_ENET_OVERHEAD;
+    out->entities = want->count;
+    if (len == 0) {
+        slot->tick = 0;
+        *slot_tick = 0;
+        out->len = -1;
+        return;
+    }
+    *slot_tick = slot->tick;
+    if (s->prio) sv_prio_after(&s->prio[i], want, slot);
+    c->ring_next++;
+    if (!base) c->full_snapshots++;
+    out->len = (int16_t)len;
+    out->dropped = (uint16_t)dropped;
+}
+
+typedef struct {
+    server *s;
+    int every, phase;
+} encode_job;
+
+static void encode_range(void *ctx, int worker, int begin, int end) {
+    const encode_job *job = ctx;
+    for (int k = begin; k < end; k++) encode_for(job->s, job->phase + k * job->every, &job->s->snap_workers[worker]);
+}
+
+/* Clients encoded per claim: small enough that the threads finish within
+ * a few clients of each other, large enough that claiming is rare. */
+#define ENCODE_CHUNK 4
+
 void sv_snapshot_send(server *s, int every, int phase) {
-    uint8_t buf[PROTO_SNAPSHOT_MAX_BYTES];
-    float d2[PROTO_VIEW_MAX_ENTITIES];
-    snap_frame *want = &s->want_scratch;
-    if (every < 1 || phase < 0 || phase >= every) return;
+    if (every < 1 || phase < 0 || phase >= every || phase >= s->cfg.max_players) return;
     sv_snapshot_index(s);
+    encode_job job = {s, every, phase};
+    sv_workers_run(&s->workers, encode_range, &job, (s->cfg.max_players - phase + every - 1) / every, ENCODE_CHUNK);
+    /* ENet is not thread-safe: the sending is this thread's, in slot order */
     for (int i = phase; i < s->cfg.max_players; i += every) {
-        sv_client *c = &s->clients[i];
-        if (c->state != SLOT_PLAYING) continue;
-        sv_snapshot_build(s, c, want, d2);
-        want->tick = s->tick;
-        want->last_cmd_tick = c->last_cmd_tick;
-        want->self_ammo = (uint8_t)(c->ammo < 0 ? 0 : c->ammo > PROTO_MAX_AMMO ? PROTO_MAX_AMMO : c->ammo);
-        const snap_frame *base = find_baseline(c);
-        if (s->prio) sv_prio_order(&s->prio[i], want, d2, (uint16_t)i, base, s->priority_scratch);
-        else order_by_distance(want, d2, (uint16_t)i, s->priority_scratch);
-        snap_frame *slot = &c->ring[c->ring_next % PROTO_SNAPSHOT_RING];
-        if (slot == base) slot = &c->ring[++c->ring_next % PROTO_SNAPSHOT_RING]; /* never overwrite it */
-        uint32_t *slot_tick = &c->ring_ticks[c->ring_next % PROTO_SNAPSHOT_RING];
-        int dropped = 0;
-        size_t len = snap_encode(buf, snapshot_budget(s, c), want, s->priority_scratch, base, s->cfg.tick_rate,
-                                 c->up_loss_pct, slot, &dropped);
-        c->rate_credit -= (int32_t)len + SNAP_ENET_OVERHEAD;
-        if (len == 0) {
-            log_error("snapshot for player %d did not encode (%u entities)", i, want->count);
-            slot->tick = 0;
-            *slot_tick = 0;
+        sv_snap_out *out = &s->snap_out[i];
+        if (out->len == 0) continue;
+        if (out->len < 0) {
+            log_error("snapshot for player %d did not encode (%u entities)", i, out->entities);
             continue;
         }
-        *slot_tick = slot->tick;
-        if (s->prio) sv_prio_after(&s->prio[i], want, slot);
-        c->ring_next++;
-        if (!base) c->full_snapshots++;
-        record_size(&s->snap_stats, len, want->count, dropped);
+        sv_client *c = &s->clients[i];
+        record_size(&s->snap_stats, (size_t)out->len, out->entities, out->dropped);
         sv_combat_send_feed(c); /* the kill feed lines it witnessed, in the same datagram */
-        if (net_send(c->peer, PROTO_CHANNEL_UNRELIABLE, buf, len, NET_SEQUENCED)) {
+        if (net_send(c->peer, PROTO_CHANNEL_UNRELIABLE, s->snap_bytes + (size_t)i * PROTO_SNAPSHOT_MAX_BYTES,
+                     (size_t)out->len, NET_SEQUENCED)) {
             c->snapshots_sent++;
-            c->bytes_down += len;
+            c->bytes_down += (uint64_t)out->len;
         }
     }
+}
+
+bool sv_snapshot_alloc(server *s, int threads) {
+    size_t n = (size_t)s->cfg.max_players;
+    size_t entities = n + PROTO_MAX_ROCKETS + PROTO_MAX_PICKUPS;
+    if (threads < 1) threads = 1;
+    if (threads > SV_WORKERS_MAX) threads = SV_WORKERS_MAX;
+    s->rings = calloc(n * PROTO_SNAPSHOT_RING, sizeof *s->rings);
+    s->prio = calloc(n, sizeof *s->prio);
+    s->snap_out = calloc(n, sizeof *s->snap_out);
+    s->snap_bytes = calloc(n, PROTO_SNAPSHOT_MAX_BYTES);
+    s->snap_workers = calloc((size_t)threads, sizeof *s->snap_workers);
+    bool ok = s->rings && s->prio && s->snap_out && s->snap_bytes && s->snap_workers;
+    if (s->snap_workers) s->snap_worker_count = threads;
+    for (int t = 0; ok && t < threads; t++) ok = (s->snap_workers[t].near = calloc(entities, sizeof(sv_grid_hit))) != NULL;
+    if (!ok) {
+        sv_snapshot_free(s);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) s->clients[i].ring = s->rings + i * PROTO_SNAPSHOT_RING;
+    if (!sv_workers_start(&s->workers, threads))
+        log_warn("could not start %d snapshot threads: running with %d", threads, s->workers.threads);
+    return true;
+}
+
+void sv_snapshot_free(server *s) {
+    sv_workers_stop(&s->workers);
+    if (s->snap_workers)
+        for (int t = 0; t < s->snap_worker_count; t++) free(s->snap_workers[t].near);
+    free(s->snap_workers);
+    free(s->snap_bytes);
+    free(s->snap_out);
+    free(s->prio);
+    free(s->rings);
+    s->snap_workers = NULL;
+    s->snap_worker_count = 0;
+    s->snap_bytes = NULL;
+    s->snap_out = NULL;
+    s->prio = NULL;
+    s->rings = NULL;
 }
 
 void sv_snapshot_log_stats(const server *s) {

@@ -249,14 +249,10 @@ static int setup_server(void **state) {
     char err[256];
     if (!map_parse(map_text, n, &sv.map, err, sizeof err)) return -1;
     sv.clients = calloc(PLAYERS + SV_MAX_HANDSHAKES, sizeof *sv.clients);
-    sv.rings = calloc(PLAYERS * PROTO_SNAPSHOT_RING, sizeof *sv.rings);
-    sv.near_scratch = calloc(PLAYERS + PROTO_MAX_ROCKETS + PROTO_MAX_PICKUPS, sizeof *sv.near_scratch);
-    sv.prio = calloc(PLAYERS, sizeof *sv.prio);
-    if (!sv.clients || !sv.rings || !sv.near_scratch || !sv.prio) return -1;
+    if (!sv.clients || !sv_snapshot_alloc(&sv, 1)) return -1;
     sv.tick = 10;
     for (int i = 0; i < PLAYERS; i++) {
         sv_client *c = &sv.clients[i];
-        c->ring = sv.rings + i * PROTO_SNAPSHOT_RING;
         c->state = SLOT_PLAYING;
         c->ps = (player_state){1.5f + (float)(rnd() % 9300u) / 100.0f, 1.5f + (float)(rnd() % 9300u) / 100.0f,
                                0, 0, 0, ENT_FLAG_ALIVE, 100};
@@ -267,10 +263,8 @@ static int setup_server(void **state) {
 
 static int teardown_server(void **state) {
     (void)state;
+    sv_snapshot_free(&sv);
     free(sv.clients);
-    free(sv.rings);
-    free(sv.near_scratch);
-    free(sv.prio);
     map_free(&sv.map);
     return 0;
 }
@@ -330,11 +324,11 @@ static void test_server_views_are_nearest_and_fresh(void **state) {
         squeezed_before += sv.snap_stats.dropped_changes > dropped0;
         /* the selection, for a few viewers, equals brute force */
         if (round % 10 == 0) {
-            float d2[PROTO_VIEW_MAX_ENTITIES];
             for (int v = 0; v < PLAYERS; v += 37) {
-                static snap_frame want;
+                sv_snap_worker *w = &sv.snap_workers[0];
                 uint16_t ids[PROTO_VIEW_MAX_ENTITIES];
-                sv_snapshot_build(&sv, &sv.clients[v], &want, d2);
+                sv_snapshot_build(&sv, &sv.clients[v], w);
+                const snap_frame want = w->want;
                 int n = brute_view(v, ids);
                 assert_int_equal(want.count, n);
                 for (int k = 0; k < n; k++) assert_int_equal(want.ents[k].id, ids[k]);
