@@ -27,6 +27,7 @@ void sv_config_default(sv_config *c) {
     c->resume_grace = SV_DEFAULT_RESUME_GRACE;
     c->client_rate = SV_DEFAULT_CLIENT_RATE;
     c->discovery_port = DISCOVERY_DEFAULT_PORT;
+    c->send_thread = -1;
 }
 
 int sv_config_input_every(const sv_config *c) {
@@ -36,8 +37,13 @@ int sv_config_input_every(const sv_config *c) {
 
 int sv_config_threads(const sv_config *c, int cpus) {
     if (c->threads >= 1 && c->threads <= SV_WORKERS_MAX) return c->threads;
-    if (c->max_players <= SV_THREADS_AUTO_PLAYERS || cpus < 1) return 1;
-    return cpus < SV_THREADS_AUTO_MAX ? cpus : SV_THREADS_AUTO_MAX;
+    if (c->max_players <= SV_THREADS_AUTO_PLAYERS || cpus <= 2) return 1;
+    return cpus - 1 < SV_THREADS_AUTO_MAX ? cpus - 1 : SV_THREADS_AUTO_MAX;
+}
+
+bool sv_config_send_thread(const sv_config *c, int cpus) {
+    if (c->send_thread >= 0) return c->send_thread == 1;
+    return c->max_players > SV_THREADS_AUTO_PLAYERS && cpus > 1;
 }
 
 void sv_config_print_help(const char *prog) {
@@ -68,9 +74,10 @@ void sv_config_print_help(const char *prog) {
            "  --input-every N    ask clients for an input packet every N ticks, 1.." SV_STR(PROTO_MAX_INPUT_EVERY) "\n"
            "                     (each repeats the commands not yet acknowledged; default:\n"
            "                     2 above " SV_STR(SV_INPUT_EVERY_AUTO_PLAYERS) " slots at " SV_STR(SV_INPUT_EVERY_AUTO_MIN_HZ) " Hz or more, else 1)\n"
-           "  --threads N        threads that build and encode snapshots, 1.." SV_STR(SV_WORKERS_MAX) " (above 1,\n"
-           "                     UDP sends also get a thread of their own; default: one\n"
-           "                     per processor, at most " SV_STR(SV_THREADS_AUTO_MAX) ", above " SV_STR(SV_THREADS_AUTO_PLAYERS) " slots, else 1)\n"
+           "  --threads N        threads that build and encode snapshots, 1.." SV_STR(SV_WORKERS_MAX) " (default 1;\n"
+           "                     above " SV_STR(SV_THREADS_AUTO_PLAYERS) " slots one per processor beyond two, plus one, at most " SV_STR(SV_THREADS_AUTO_MAX) ")\n"
+           "  --send-thread 0|1  1: UDP sends go out from a thread of their own (default: 1\n"
+           "                     above " SV_STR(SV_THREADS_AUTO_PLAYERS) " slots on more than one processor, else 0)\n"
            "  --stats FILE       write one JSON line of performance figures per second to\n"
            "                     FILE (tick time split p50/p99/max, CPU, bytes and packets\n"
            "                     per second); FILE is truncated at start\n"
@@ -149,6 +156,9 @@ sv_args_result sv_config_parse(sv_config *c, int argc, char **argv, char *err, i
         } else if (strcmp(a, "--threads") == 0) {
             if (!parse_int(v, 1, SV_WORKERS_MAX, &n)) goto bad_value;
             c->threads = (int)n;
+        } else if (strcmp(a, "--send-thread") == 0) {
+            if (!parse_int(v, 0, 1, &n)) goto bad_value;
+            c->send_thread = (int)n;
         } else if (strcmp(a, "--stats") == 0) {
             if (strlen(v) == 0 || strlen(v) >= sizeof c->stats_path) goto bad_value;
             snprintf(c->stats_path, sizeof c->stats_path, "%s", v);

@@ -30,12 +30,16 @@
  * same way above a player count. */
 #define SV_INPUT_EVERY_AUTO_PLAYERS 64
 #define SV_INPUT_EVERY_AUTO_MIN_HZ 60
-/* --threads by default: 1 (the main thread does everything), but one per
- * processor, at most SV_THREADS_AUTO_MAX, on a server with more slots than
- * SV_THREADS_AUTO_PLAYERS, where encoding snapshots and sending them are
- * most of the frame. With N > 1 the snapshots of a tick are shared by N
- * threads (the main one and N - 1 helpers) and the UDP sends go out from
- * a sender thread of their own (sv_batchio.c). */
+/* --threads by default: 1 (the main thread encodes every snapshot); on a
+ * server with more slots than SV_THREADS_AUTO_PLAYERS, one per processor
+ * beyond the two that the main thread and the sender thread take, plus
+ * the main one, at most SV_THREADS_AUTO_MAX: so 1 on two processors, 3 on
+ * four. On this project's two-core test machine, with the bots beside the
+ * server, a second encoding thread lowered the median frame at 1000
+ * players but raised its p99 (README, "Scaling").
+ * --send-thread by default: on above SV_THREADS_AUTO_PLAYERS slots when
+ * there is more than one processor: the UDP sends (most of the cost of
+ * the send phase, and some of every receive) leave the main thread. */
 #define SV_THREADS_AUTO_PLAYERS 64
 #define SV_THREADS_AUTO_MAX 4
 
@@ -55,7 +59,8 @@ typedef struct {
     char stats_path[512];    /* --stats FILE: one JSON line of performance figures per second; "": none */
     int client_rate;         /* snapshot bytes per second to each client, ENet headers included; 0: no limit */
     int input_every;         /* ticks between a client's input packets, 1..PROTO_MAX_INPUT_EVERY; 0: automatic */
-    int threads;             /* threads that encode snapshots (and above 1 a sender thread), 1..8; 0: automatic */
+    int threads;             /* threads that encode snapshots, 1..SV_WORKERS_MAX; 0: automatic */
+    int send_thread;         /* 1: UDP sends on a thread of their own, 0: on the main thread, -1: automatic */
 } sv_config;
 
 void sv_config_default(sv_config *c);
@@ -66,11 +71,12 @@ void sv_config_default(sv_config *c);
  * else 1. */
 int sv_config_input_every(const sv_config *c);
 
-/* The threads that encode snapshots (above 1, the server also sends on a
- * thread of its own): --threads, or when that is 0
- * (automatic) min(cpus, SV_THREADS_AUTO_MAX) for more than
- * SV_THREADS_AUTO_PLAYERS slots, else 1. */
+/* The threads that encode snapshots: --threads, or when that is 0
+ * (automatic) the rule above, for `cpus` processors. */
 int sv_config_threads(const sv_config *c, int cpus);
+/* Whether the UDP sends get a thread of their own: --send-thread, or the
+ * rule above. */
+bool sv_config_send_thread(const sv_config *c, int cpus);
 
 typedef enum { SV_ARGS_OK, SV_ARGS_HELP, SV_ARGS_ERROR } sv_args_result;
 

@@ -73,8 +73,7 @@ bool sv_server_init(server *s, const sv_config *cfg, char *err, size_t err_cap) 
                  cfg->max_players);
     s->port = net_host_port(s->host);
     sv_batchio_attach(s->host->socket); /* its datagrams in batches: sv_batchio.c */
-    /* More than one thread: the UDP sends get one of their own too */
-    if (sv_config_threads(cfg, sv_workers_cpus()) > 1 && !sv_batchio_start_sender())
+    if (sv_config_send_thread(cfg, sv_workers_cpus()) && !sv_batchio_start_sender())
         log_warn("could not start the sender thread: sending on the main thread");
     sv_discovery_init(&s->discovery);
     if (cfg->discovery_port != 0) {

@@ -8,7 +8,7 @@ grep -q -- "--threads N" "$WORK/h1" || fail "server help lacks --threads"
 "$GAMECLIENT" --help >"$WORK/h2" || fail "gameclient --help failed"
 grep -q "5  connection lost" "$WORK/h2" || fail "client help lacks the exit codes"
 for args in "--bogus" "--port 70000" "--tick-rate 5" "--max-players 0" "--tick-rate 30 --snapshot-rate 60" \
-            "--threads 0" "--threads 9" "--threads two"; do
+            "--threads 0" "--threads 9" "--threads two" "--send-thread 2"; do
     rc=0; "$GAMESERVER" $args 2>/dev/null || rc=$?
     expect_eq "gameserver $args" "$rc" 2
 done

@@ -1,0 +1,71 @@
+/* test_sv_config.c - the server's thread and cadence rules (sv_config.c):
+ * what --threads, --send-thread and --input-every choose when left
+ * automatic, for small and large servers on one, two, four and sixteen
+ * processors; an explicit value wins; bad values are usage errors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "sv_config.h"
+#include "sv_workers.h"
+
+static sv_args_result parse(sv_config *c, int argc, char **argv) {
+    char err[256];
+    sv_config_default(c);
+    return sv_config_parse(c, argc, argv, err, sizeof err);
+}
+
+static void test_automatic_rules(void **state) {
+    (void)state;
+    sv_config c;
+    sv_config_default(&c);
+    c.max_players = SV_THREADS_AUTO_PLAYERS; /* small: everything on the main thread */
+    for (int cpus = 1; cpus <= 16; cpus *= 2) {
+        assert_int_equal(sv_config_threads(&c, cpus), 1);
+        assert_false(sv_config_send_thread(&c, cpus));
+    }
+    c.max_players = SV_THREADS_AUTO_PLAYERS + 1; /* large */
+    assert_int_equal(sv_config_threads(&c, 1), 1);
+    assert_false(sv_config_send_thread(&c, 1));
+    assert_int_equal(sv_config_threads(&c, 2), 1); /* main + sender take both */
+    assert_true(sv_config_send_thread(&c, 2));
+    assert_int_equal(sv_config_threads(&c, 4), 3);
+    assert_int_equal(sv_config_threads(&c, 16), SV_THREADS_AUTO_MAX);
+    assert_true(sv_config_send_thread(&c, 16));
+    assert_int_equal(sv_config_input_every(&c), 2);
+}
+
+static void test_explicit_values_win(void **state) {
+    (void)state;
+    sv_config c;
+    char *argv[] = {"gameserver", "--max-players", "1000", "--threads", "3", "--send-thread", "0"};
+    assert_int_equal(parse(&c, 7, argv), SV_ARGS_OK);
+    assert_int_equal(sv_config_threads(&c, 2), 3);
+    assert_int_equal(sv_config_threads(&c, 64), 3);
+    assert_false(sv_config_send_thread(&c, 8));
+    char *argv2[] = {"gameserver", "--max-players", "8", "--threads", "8", "--send-thread", "1"};
+    assert_int_equal(parse(&c, 7, argv2), SV_ARGS_OK);
+    assert_int_equal(sv_config_threads(&c, 1), SV_WORKERS_MAX);
+    assert_true(sv_config_send_thread(&c, 1));
+}
+
+static void test_bad_values(void **state) {
+    (void)state;
+    sv_config c;
+    const char *bad[][2] = {{"--threads", "0"}, {"--threads", "9"}, {"--threads", "x"}, {"--send-thread", "2"},
+                            {"--send-thread", "-1"}, {"--send-thread", "yes"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char *argv[] = {"gameserver", (char *)bad[i][0], (char *)bad[i][1]};
+        assert_int_equal(parse(&c, 3, argv), SV_ARGS_ERROR);
+    }
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_automatic_rules),
+        cmocka_unit_test(test_explicit_values_win),
+        cmocka_unit_test(test_bad_values),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
