@@ -113,24 +113,6 @@ void sv_snapshot_build(const server *s, const sv_client *viewer, sv_snap_worker 
     want->count = (uint16_t)count;
 }
 
-/* Without accumulators (a server assembled by hand in a test): nearest
- * first, the viewer itself first of all. */
-static void order_by_distance(const snap_frame *want, const float *d2, uint16_t self, uint16_t *priority) {
-    uint64_t keys[PROTO_VIEW_MAX_ENTITIES];
-    for (int i = 0; i < want->count; i++) {
-        uint32_t d = want->ents[i].id == self ? 0u : (uint32_t)(d2[i] * 256.0f) + 1u;
-        keys[i] = (uint64_t)d << 16 | (uint64_t)i;
-    }
-    /* insertion sort: rarely used, at most 128 entries */
-    for (int i = 1; i < want->count; i++) {
-        uint64_t k = keys[i];
-        int j = i - 1;
-        for (; j >= 0 && keys[j] > k; j--) keys[j + 1] = keys[j];
-        keys[j + 1] = k;
-    }
-    for (int i = 0; i < want->count; i++) priority[i] = (uint16_t)(keys[i] & 0xffffu);
-}
-
 /* The client's acknowledged frame, if its ring still holds it: found in
  * the packed ticks (the frame itself confirms it). */
 static const snap_frame *find_baseline(const sv_client *c) {
@@ -195,8 +177,7 @@ static void encode_for(server *s, int i, sv_snap_worker *w) {
     want->last_cmd_tick = c->last_cmd_tick;
     want->self_ammo = (uint8_t)(c->ammo < 0 ? 0 : c->ammo > PROTO_MAX_AMMO ? PROTO_MAX_AMMO : c->ammo);
     const snap_frame *base = find_baseline(c);
-    if (s->prio) sv_prio_order(&s->prio[i], want, w->d2, (uint16_t)i, base, w->priority);
-    else order_by_distance(want, w->d2, (uint16_t)i, w->priority);
+    sv_prio_order(&s->prio[i], want, w->d2, (uint16_t)i, base, w->priority);
     snap_frame *slot = &c->ring[c->ring_next % PROTO_SNAPSHOT_RING];
     if (slot == base) slot = &c->ring[++c->ring_next % PROTO_SNAPSHOT_RING]; /* never overwrite it */
     uint32_t *slot_tick = &c->ring_ticks[c->ring_next % PROTO_SNAPSHOT_RING];
@@ -213,7 +194,7 @@ static void encode_for(server *s, int i, sv_snap_worker *w) {
         return;
     }
     *slot_tick = slot->tick;
-    if (s->prio) sv_prio_after(&s->prio[i], want, slot);
+    sv_prio_after(&s->prio[i], want, slot);
     c->ring_next++;
     if (!base) c->full_snapshots++;
     out->len = (int16_t)len;
