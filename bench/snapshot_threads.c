@@ -14,7 +14,9 @@
  * Usage: snapshot_threads [--players 1000] [--ticks 1200] [--threads "1 2"]
  *                         [--map PATH]
  * The last line is JSON: players, ticks, and per thread count its figures,
- * speedup (p50 wall time with 1 thread / with this many) and identical.
+ * speedup (p50 wall time with 1 thread / with this many), identical, and
+ * checksum (FNV-1a of every snapshot byte, in hex: a change to the encoder
+ * that should not change its output must leave it as it was).
  */
 #include <math.h>
 #include <stdio.h>
@@ -153,9 +155,10 @@ int main(int argc, char **argv) {
     printf("{\"players\":%d,\"ticks\":%d,\"runs\":[", players, ticks);
     for (int k = 0; k < nres; k++)
         printf("%s{\"threads\":%d,\"wall_p50_ms\":%.4f,\"wall_p99_ms\":%.4f,\"wall_max_ms\":%.4f,"
-               "\"cpu_ms_per_tick\":%.4f,\"speedup\":%.3f,\"identical\":%s}",
+               "\"cpu_ms_per_tick\":%.4f,\"speedup\":%.3f,\"identical\":%s,\"checksum\":\"%016llx\"}",
                k ? "," : "", res[k].helpers, res[k].p50, res[k].p99, res[k].max, res[k].cpu_per_tick,
-               res[0].p50 / res[k].p50, res[k].checksum == res[0].checksum ? "true" : "false");
+               res[0].p50 / res[k].p50, res[k].checksum == res[0].checksum ? "true" : "false",
+               (unsigned long long)res[k].checksum);
     printf("]}\n");
     for (int k = 1; k < nres; k++)
         if (res[k].checksum != res[0].checksum) return 1;

@@ -9,11 +9,6 @@ uint16_t sv_prio_weight(float d2, int changed) {
     return changed ? (uint16_t)(2 * w) : w;
 }
 
-static bool entity_equal(const snap_entity *a, const snap_entity *b) {
-    return a->id == b->id && a->x == b->x && a->y == b->y && a->vx == b->vx && a->vy == b->vy &&
-           a->aim == b->aim && a->flags == b->flags && a->health == b->health;
-}
-
 /* One stable counting-sort pass of idx[0..n) into out by byte `shift` of
  * ~rank (ascending in ~rank is descending in rank). */
 static void radix_pass(const uint16_t *rank, const uint8_t *idx, uint8_t *out, int n, int shift) {
@@ -103,14 +98,11 @@ void sv_prio_order(sv_prio_state *st, const snap_frame *want, const float *d2, u
     for (int k = 0; k < nk; k++) priority[np++] = idx[k];
 }
 
-void sv_prio_after(sv_prio_state *st, const snap_frame *want, const snap_frame *view) {
-    int vi = 0;
+void sv_prio_after(sv_prio_state *st, const snap_frame *want, const uint8_t *current) {
     if (st->count != want->count) return; /* not the frame sv_prio_order had */
     for (int i = 0; i < want->count; i++) {
-        const snap_entity *n = &want->ents[i];
-        while (vi < view->count && view->ents[vi].id < n->id) vi++;
         sv_prio_entry *e = &st->e[i];
-        if (vi < view->count && entity_equal(&view->ents[vi], n)) *e = (sv_prio_entry){0, 0};
+        if (current[i]) *e = (sv_prio_entry){0, 0};
         else if (e->age < 255) e->age++;
     }
 }

@@ -63,11 +63,11 @@ typedef struct {
 void sv_prio_order(sv_prio_state *st, const snap_frame *want, const float *d2, uint16_t self_id,
                    const snap_frame *baseline, uint16_t *priority);
 
-/* After encoding: `view` is what the client will hold (snap_encode's
- * output), `want` the frame sv_prio_order was given. Entities of `want` the
- * view holds exactly are up to date: their accumulator and age go to zero;
- * the others age by one. */
-void sv_prio_after(sv_prio_state *st, const snap_frame *want, const snap_frame *view);
+/* After encoding: `want` is the frame sv_prio_order was given, and
+ * current[i] tells whether the client now holds want->ents[i] exactly
+ * (snap_encode_current's output). Those are up to date: their accumulator
+ * and age go to zero; the others age by one. */
+void sv_prio_after(sv_prio_state *st, const snap_frame *want, const uint8_t *current);
 
 /* The accumulator of entity `id`, or NULL when it is not in the last view. */
 const sv_prio_entry *sv_prio_find(const sv_prio_state *st, uint16_t id);

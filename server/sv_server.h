@@ -131,6 +131,7 @@ typedef struct {
     snap_frame want;
     float d2[PROTO_VIEW_MAX_ENTITIES];
     uint16_t priority[PROTO_VIEW_MAX_ENTITIES];
+    uint8_t current[PROTO_VIEW_MAX_ENTITIES]; /* which of want the client holds exactly after encoding */
     sv_grid_hit *near;      /* room for every entity (players, rockets, pickups) */
 } sv_snap_worker;
 

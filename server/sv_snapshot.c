@@ -183,8 +183,8 @@ static void encode_for(server *s, int i, sv_snap_worker *w) {
     uint32_t *slot_tick = &c->ring_ticks[c->ring_next % PROTO_SNAPSHOT_RING];
     int dropped = 0;
     uint8_t *buf = s->snap_bytes + (size_t)i * PROTO_SNAPSHOT_MAX_BYTES;
-    size_t len = snap_encode(buf, snapshot_budget(s, c), want, w->priority, base, s->cfg.tick_rate, c->up_loss_pct,
-                             slot, &dropped);
+    size_t len = snap_encode_current(buf, snapshot_budget(s, c), want, w->priority, base, s->cfg.tick_rate,
+                                     c->up_loss_pct, slot, &dropped, w->current);
     c->rate_credit -= (int32_t)len + SNAP_ENET_OVERHEAD;
     out->entities = want->count;
     if (len == 0) {
@@ -194,7 +194,7 @@ static void encode_for(server *s, int i, sv_snap_worker *w) {
         return;
     }
     *slot_tick = slot->tick;
-    sv_prio_after(&s->prio[i], want, slot);
+    sv_prio_after(&s->prio[i], want, w->current);
     c->ring_next++;
     if (!base) c->full_snapshots++;
     out->len = (int16_t)len;

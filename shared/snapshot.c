@@ -9,10 +9,16 @@
 static const uint8_t W_BASELINE[4] = {0, 4, 8, 16};
 static const uint8_t W_CMD[4] = {0, 4, 8, 32};
 static const uint8_t W_COUNT[4] = {4, 7, 10, 16};
-static const uint8_t W_GAP[4] = {0, 3, 6, 11};
-static const uint8_t W_POS[4] = {3, 8, 13, 22};
-static const uint8_t W_VEL[4] = {4, 8, 12, 17}; /* changes up to 2 x 24 tiles/s */
-static const uint8_t W_AIM[4] = {5, 9, 13, 16};
+/* The record fields' widths: W_* for the decoder, and FW_* tables for the
+ * encoder (below), from the same lists. */
+#define WIDTHS_GAP 0, 3, 6, 11
+#define WIDTHS_POS 3, 8, 13, 22
+#define WIDTHS_VEL 4, 8, 12, 17 /* changes up to 2 x 24 tiles/s */
+#define WIDTHS_AIM 5, 9, 13, 16
+static const uint8_t W_GAP[4] = {WIDTHS_GAP};
+static const uint8_t W_POS[4] = {WIDTHS_POS};
+static const uint8_t W_VEL[4] = {WIDTHS_VEL};
+static const uint8_t W_AIM[4] = {WIDTHS_AIM};
 
 enum { F_POS = 1, F_VEL = 2, F_AIM = 4, F_FLAGS = 8 };
 enum { K_UPDATE, K_NEW, K_REMOVE };
@@ -83,6 +89,19 @@ static inline bool entity_valid(const snap_entity *e) {
            (e->health <= PROTO_MAX_HEALTH);
 }
 
+/* Every entity valid and the ids increasing: one pass without branches
+ * (the encoder checks both of its frames, every snapshot). */
+static bool frame_valid(const snap_frame *f) {
+    bool ok = true;
+    int32_t last = -1;
+    for (int i = 0; i < f->count; i++) {
+        const snap_entity *e = &f->ents[i];
+        ok &= entity_valid(e) & ((int32_t)e->id > last);
+        last = e->id;
+    }
+    return ok;
+}
+
 /* Where a coordinate is expected `ticks` after the baseline, given the
  * baseline velocity v0 and the new velocity vn (sent before the position):
  * the simulation moves by the new velocity each tick (semi-implicit Euler),
@@ -111,13 +130,6 @@ static inline void reckon_on(snap_entity *e, uint32_t ticks, int tick_rate) {
     e->y = (uint32_t)reckon(e->y, e->vy, e->vy, ticks, tick_rate);
 }
 
-/* The selector of the narrowest of the four widths that holds v; 4 when
- * none does. */
-static inline int bucket_sel(uint32_t v, const uint8_t w[4]) {
-    int need = (32 - __builtin_clz(v | 1u)) & -(int)(v != 0); /* significant bits (branch-free) */
-    return (need > w[0]) + (need > w[1]) + (need > w[2]) + (need > w[3]);
-}
-
 /* One bucketed record field, sized once: its selector and value go out in
  * one write of 2 + width bits (every record width is at most 22). */
 typedef struct {
@@ -125,10 +137,37 @@ typedef struct {
     uint8_t bits; /* 0: the value does not fit any width */
 } field;
 
-static inline field field_of(uint32_t v, const uint8_t w[4]) {
-    int sel = bucket_sel(v, w);
-    if (sel == 4) return (field){0, 0};
-    return (field){(uint32_t)sel | v << 2, (uint8_t)(2 + w[sel])};
+/* A record field's widths as two tables indexed by a value's significant
+ * bits (0..32): the selector of the narrowest width that holds it, and the
+ * bits its field takes (0 when none does). Built by the preprocessor from
+ * the four widths, so that sizing a field is two loads, not four compares
+ * (the encoder sizes five fields per entity of every client's view). */
+typedef struct {
+    uint8_t sel[33];
+    uint8_t bits[33];
+} field_widths;
+
+#define FW_SEL(n, a, b, c, d) ((n > a) + (n > b) + (n > c) + (n > d))
+#define FW_BITS(n, a, b, c, d) (n <= a ? 2 + a : n <= b ? 2 + b : n <= c ? 2 + c : n <= d ? 2 + d : 0)
+#define FW_33(F, a, b, c, d)                                                                                  \
+    {F(0, a, b, c, d),  F(1, a, b, c, d),  F(2, a, b, c, d),  F(3, a, b, c, d),  F(4, a, b, c, d),          \
+     F(5, a, b, c, d),  F(6, a, b, c, d),  F(7, a, b, c, d),  F(8, a, b, c, d),  F(9, a, b, c, d),          \
+     F(10, a, b, c, d), F(11, a, b, c, d), F(12, a, b, c, d), F(13, a, b, c, d), F(14, a, b, c, d),         \
+     F(15, a, b, c, d), F(16, a, b, c, d), F(17, a, b, c, d), F(18, a, b, c, d), F(19, a, b, c, d),         \
+     F(20, a, b, c, d), F(21, a, b, c, d), F(22, a, b, c, d), F(23, a, b, c, d), F(24, a, b, c, d),         \
+     F(25, a, b, c, d), F(26, a, b, c, d), F(27, a, b, c, d), F(28, a, b, c, d), F(29, a, b, c, d),         \
+     F(30, a, b, c, d), F(31, a, b, c, d), F(32, a, b, c, d)}
+#define FIELD_WIDTHS_(a, b, c, d) {FW_33(FW_SEL, a, b, c, d), FW_33(FW_BITS, a, b, c, d)}
+#define FIELD_WIDTHS(list) FIELD_WIDTHS_(list)
+
+static const field_widths FW_GAP = FIELD_WIDTHS(WIDTHS_GAP);
+static const field_widths FW_POS = FIELD_WIDTHS(WIDTHS_POS);
+static const field_widths FW_VEL = FIELD_WIDTHS(WIDTHS_VEL);
+static const field_widths FW_AIM = FIELD_WIDTHS(WIDTHS_AIM);
+
+static inline field field_of(uint32_t v, const field_widths *w) {
+    int need = (32 - __builtin_clz(v | 1u)) & -(int)(v != 0); /* significant bits (branch-free) */
+    return (field){(uint32_t)w->sel[need] | v << 2, w->bits[need]};
 }
 
 /* Bits a field costs; a value no width holds costs more than any budget. */
@@ -157,19 +196,19 @@ static void plan_update(change *c, uint32_t dticks, int tick_rate) {
     int bits = GAP_BITS_MAX + 1 + 4;
     if (n->vx != b->vx || n->vy != b->vy) {
         m |= F_VEL;
-        c->f[0] = field_of(bits_zigzag(n->vx - b->vx), W_VEL);
-        c->f[1] = field_of(bits_zigzag(n->vy - b->vy), W_VEL);
+        c->f[0] = field_of(bits_zigzag(n->vx - b->vx), &FW_VEL);
+        c->f[1] = field_of(bits_zigzag(n->vy - b->vy), &FW_VEL);
         bits += field_cost(c->f[0]) + field_cost(c->f[1]);
     }
     if (rx || ry) {
         m |= F_POS;
-        c->f[2] = field_of(bits_zigzag(rx), W_POS);
-        c->f[3] = field_of(bits_zigzag(ry), W_POS);
+        c->f[2] = field_of(bits_zigzag(rx), &FW_POS);
+        c->f[3] = field_of(bits_zigzag(ry), &FW_POS);
         bits += field_cost(c->f[2]) + field_cost(c->f[3]);
     }
     if (n->aim != b->aim) {
         m |= F_AIM;
-        c->f[4] = field_of(bits_zigzag((int16_t)(uint16_t)(n->aim - b->aim)), W_AIM);
+        c->f[4] = field_of(bits_zigzag((int16_t)(uint16_t)(n->aim - b->aim)), &FW_AIM);
         bits += field_cost(c->f[4]);
     }
     if (n->flags != b->flags || n->health != b->health) {
@@ -182,8 +221,8 @@ static void plan_update(change *c, uint32_t dticks, int tick_rate) {
 
 static void plan_new(change *c) {
     const snap_entity *n = c->now;
-    c->f[0] = field_of(bits_zigzag(n->vx), W_VEL);
-    c->f[1] = field_of(bits_zigzag(n->vy), W_VEL);
+    c->f[0] = field_of(bits_zigzag(n->vx), &FW_VEL);
+    c->f[1] = field_of(bits_zigzag(n->vy), &FW_VEL);
     c->cost = GAP_BITS_MAX + 2 + 2 * PROTO_POS_BITS + field_cost(c->f[0]) + field_cost(c->f[1]) + 16 + 8 + 7;
 }
 
@@ -257,13 +296,15 @@ static void write_record(record_writer *w, const change *c) {
  * next place, which counts only when the entity stays in view, and notes
  * the places that need reckoning; the second pass reckons those. */
 static void derive_view(snap_frame *v, const snap_frame *want, const change *changes, int nc, uint32_t dticks,
-                        int tick_rate) {
+                        int tick_rate, uint8_t *current) {
     v->tick = want->tick;
     v->last_cmd_tick = want->last_cmd_tick;
     v->self_ammo = want->self_ammo;
     uint8_t reckoned[PROTO_VIEW_MAX_ENTITIES];
     snap_entity spill; /* where a change that leaves nothing is copied when the view is full */
-    int count = 0, nr = 0;
+    uint8_t spill_current[MAX_RECORDS]; /* where `current` goes when the caller wants none */
+    if (!current) current = spill_current;
+    int count = 0, nr = 0, wi = 0;
     for (int i = 0; i < nc; i++) {
         const change *c = &changes[i];
         int update = c->kind == K_UPDATE, fresh = c->kind == K_NEW, gone = c->kind == K_REMOVE;
@@ -275,6 +316,11 @@ static void derive_view(snap_frame *v, const snap_frame *want, const change *cha
         reckoned[nr] = (uint8_t)count;
         nr += keep & !take_now & room;
         count += keep & room;
+        /* A wanted entity is held exactly when its wanted state was taken:
+         * one left out differs from its reckoned baseline (that is what
+         * gave it a change), and a new one left out is not held at all. */
+        current[wi] = (uint8_t)(take_now & keep & room);
+        wi += !gone;
     }
     v->count = (uint16_t)count;
     for (int k = 0; k < nr; k++) reckon_on(&v->ents[reckoned[k]], dticks, tick_rate);
@@ -282,6 +328,12 @@ static void derive_view(snap_frame *v, const snap_frame *want, const change *cha
 
 size_t snap_encode(uint8_t *buf, size_t cap, const snap_frame *want, const uint16_t *priority,
                    const snap_frame *baseline, int tick_rate, uint8_t up_loss_pct, snap_frame *view, int *dropped) {
+    return snap_encode_current(buf, cap, want, priority, baseline, tick_rate, up_loss_pct, view, dropped, NULL);
+}
+
+size_t snap_encode_current(uint8_t *buf, size_t cap, const snap_frame *want, const uint16_t *priority,
+                           const snap_frame *baseline, int tick_rate, uint8_t up_loss_pct, snap_frame *view,
+                           int *dropped, uint8_t *current) {
     static const snap_frame empty; /* tick 0, no entities */
     if (dropped) *dropped = 0;
     const snap_frame *base = baseline ? baseline : &empty;
@@ -292,38 +344,41 @@ size_t snap_encode(uint8_t *buf, size_t cap, const snap_frame *want, const uint1
         return 0;
     uint32_t dticks = baseline ? want->tick - baseline->tick : 0;
 
+    if (!frame_valid(want) || !frame_valid(base)) return 0;
+
     /* Merge wanted and baseline entities into one id-ordered list of
-     * changes, checking each entity (range, increasing ids) as it is taken;
-     * want_change[i] maps a wanted entity to its change (or -1: none). */
+     * changes; want_change[i] maps a wanted entity to its change (or -1:
+     * none). */
     change changes[MAX_RECORDS];
     int16_t want_change[PROTO_VIEW_MAX_ENTITIES];
     int nc = 0, wi = 0, bi = 0;
-    int32_t last_w = -1, last_b = -1;
     while (wi < want->count || bi < base->count) {
         const snap_entity *n = wi < want->count ? &want->ents[wi] : NULL;
         const snap_entity *b = bi < base->count ? &base->ents[bi] : NULL;
-        change *c = &changes[nc];
+        change *c = &changes[nc]; /* each field set here or by the plan (no zeroing of f[]) */
         c->admitted = false;
         c->mask = 0;
-        if (n && (!b || n->id <= b->id)) {
-            if (!entity_valid(n) || (int32_t)n->id <= last_w) return 0;
-            last_w = n->id;
-        }
-        if (b && (!n || b->id <= n->id)) {
-            if (!entity_valid(b) || (int32_t)b->id <= last_b) return 0;
-            last_b = b->id;
-        }
         if (n && b && n->id == b->id) {
-            *c = (change){.now = n, .base = b, .id = n->id, .kind = K_UPDATE};
+            c->now = n;
+            c->base = b;
+            c->id = n->id;
+            c->kind = K_UPDATE;
             plan_update(c, dticks, tick_rate);
             want_change[wi++] = c->mask ? (int16_t)nc : -1;
             bi++;
         } else if (n && (!b || n->id < b->id)) {
-            *c = (change){.now = n, .id = n->id, .kind = K_NEW};
+            c->now = n;
+            c->base = NULL;
+            c->id = n->id;
+            c->kind = K_NEW;
             plan_new(c);
             want_change[wi++] = (int16_t)nc;
         } else {
-            *c = (change){.base = b, .id = b->id, .kind = K_REMOVE, .cost = GAP_BITS_MAX + 2};
+            c->now = NULL;
+            c->base = b;
+            c->id = b->id;
+            c->kind = K_REMOVE;
+            c->cost = GAP_BITS_MAX + 2;
             bi++;
         }
         nc++;
@@ -381,13 +436,13 @@ size_t snap_encode(uint8_t *buf, size_t cap, const snap_frame *want, const uint1
     int prev = -1;
     for (int k = 0; k < na; k++) {
         const change *c = &changes[order[k]];
-        write_field(&rw, field_of((uint32_t)(c->id - prev - 1), W_GAP));
+        write_field(&rw, field_of((uint32_t)(c->id - prev - 1), &FW_GAP));
         prev = c->id;
         write_record(&rw, c);
     }
     if (rw.bad) return 0;
     for (int k = 0; k < (rw.n + 7) / 8; k++) rw.p[k] = (uint8_t)(rw.acc >> (8 * k));
-    if (view) derive_view(view, want, changes, nc, dticks, tick_rate);
+    if (view) derive_view(view, want, changes, nc, dticks, tick_rate, current);
     return (size_t)(rw.p - buf) + (size_t)(rw.n + 7) / 8;
 }
 

@@ -100,6 +100,14 @@ const snap_entity *snap_frame_find(const snap_frame *f, uint16_t id);
 size_t snap_encode(uint8_t *buf, size_t cap, const snap_frame *want, const uint16_t *priority,
                    const snap_frame *baseline, int tick_rate, uint8_t up_loss_pct, snap_frame *view, int *dropped);
 
+/* snap_encode, and for each wanted entity whether the client holds it
+ * exactly after this snapshot: current[i] (want->count of them; may be
+ * NULL) is 1 when *view holds want->ents[i] as it is, 0 when its change was
+ * left out. Written only when view is not NULL. */
+size_t snap_encode_current(uint8_t *buf, size_t cap, const snap_frame *want, const uint16_t *priority,
+                           const snap_frame *baseline, int tick_rate, uint8_t up_loss_pct, snap_frame *view,
+                           int *dropped, uint8_t *current);
+
 /* Reads just the header (to find the baseline). */
 int snap_decode_header(const uint8_t *buf, size_t len, snap_header *out);
 

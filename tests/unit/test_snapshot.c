@@ -236,6 +236,20 @@ static size_t encode_decode_at(const snap_frame *want, const uint16_t *prio, con
     /* without view and dropped: the same bytes */
     size_t n2 = snap_encode(again, cap, want, prio, base, TICK_RATE, loss, NULL, NULL);
     if (n2 != n || memcmp(again, buf, n) != 0) fail_msg("line %d: NULL view changed the encoding", line);
+    /* with `current`: the same bytes, and current[i] says whether the view
+     * holds want's entity i exactly */
+    static snap_frame view2;
+    uint8_t current[PROTO_VIEW_MAX_ENTITIES];
+    memset(current, 0x77, sizeof current);
+    size_t n3 = snap_encode_current(again, cap, want, prio, base, TICK_RATE, loss, &view2, NULL, current);
+    if (n3 != n || memcmp(again, buf, n) != 0) fail_msg("line %d: current changed the encoding", line);
+    for (int i = 0; i < want->count; i++) {
+        const snap_entity *held = snap_frame_find(&view, want->ents[i].id);
+        bool exact = held && ent_equal(held, &want->ents[i]);
+        if (current[i] != exact)
+            fail_msg("line %d: current[%d] (id %u) is %u, the view %s it exactly", line, i, want->ents[i].id,
+                     current[i], exact ? "holds" : "does not hold");
+    }
     return n;
 }
 #define encode_decode(want, prio, base, cap, loss, decoded, dropped) \

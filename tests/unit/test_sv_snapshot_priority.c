@@ -95,10 +95,11 @@ static int run(const float *dist, order_kind order, fresh_stats *st) {
         snap_frame *view = &ring[round % 2];
         uint8_t buf[PROTO_SNAPSHOT_MAX_BYTES];
         int dropped = 0;
-        size_t len = snap_encode(buf, sizeof buf, &want, priority, base, TICK_RATE, 0, view, &dropped);
+        uint8_t current[PROTO_VIEW_MAX_ENTITIES];
+        size_t len = snap_encode_current(buf, sizeof buf, &want, priority, base, TICK_RATE, 0, view, &dropped, current);
         assert_true(len > 0 && len <= PROTO_SNAPSHOT_MAX_BYTES);
         squeezed += dropped > 0;
-        if (order == ORDER_ACCUMULATED) sv_prio_after(&prio, &want, view);
+        if (order == ORDER_ACCUMULATED) sv_prio_after(&prio, &want, current);
         for (int i = 0; i < want.count; i++) {
             const snap_entity *held = snap_frame_find(view, (uint16_t)i);
             if (held && same(held, &want.ents[i])) {
