@@ -79,27 +79,29 @@ const snap_entity *snap_frame_find(const snap_frame *f, uint16_t id) {
 
 size_t snap_naive_bytes(int entities) { return 13u + (size_t)entities * 24u; }
 
-/* Every field in range. Branch-free (the encoder checks every entity of
- * both frames): PROTO_POS_Q_LIMIT is a power of two, and a velocity is in
- * range when v + VEL_Q_MAX, as unsigned, is at most 2 * VEL_Q_MAX. */
-static inline bool entity_valid(const snap_entity *e) {
-    return (e->id < PROTO_MAX_ENTITIES) & ((e->x | e->y) < PROTO_POS_Q_LIMIT) &
-           ((uint32_t)((int32_t)e->vx + VEL_Q_MAX) <= 2u * (uint32_t)VEL_Q_MAX) &
-           ((uint32_t)((int32_t)e->vy + VEL_Q_MAX) <= 2u * (uint32_t)VEL_Q_MAX) & !(e->flags & ~ENT_FLAG_ALL) &
-           (e->health <= PROTO_MAX_HEALTH);
-}
-
-/* Every entity valid and the ids increasing: one pass without branches
- * (the encoder checks both of its frames, every snapshot). */
+/* Every entity valid (id, coordinates, velocity, flags and health in
+ * range) and the ids increasing: one pass without branches (the encoder
+ * checks both of its frames, every snapshot). A velocity is in range when
+ * v + VEL_Q_MAX, as unsigned, is at most 2 * VEL_Q_MAX. The fields are gathered and checked once at the end: with
+ * increasing ids only the last id can be out of range; coordinates and
+ * flags are ORed (their limits are powers of two); velocities and health
+ * are compared. */
 static bool frame_valid(const snap_frame *f) {
-    bool ok = true;
+    if (f->count == 0) return true;
+    uint32_t pos = 0, flags = 0, bad = 0;
     int32_t last = -1;
     for (int i = 0; i < f->count; i++) {
         const snap_entity *e = &f->ents[i];
-        ok &= entity_valid(e) & ((int32_t)e->id > last);
+        bad |= (uint32_t)((int32_t)e->id <= last);
         last = e->id;
+        pos |= e->x | e->y;
+        flags |= e->flags;
+        bad |= (uint32_t)((uint32_t)((int32_t)e->vx + VEL_Q_MAX) > 2u * (uint32_t)VEL_Q_MAX);
+        bad |= (uint32_t)((uint32_t)((int32_t)e->vy + VEL_Q_MAX) > 2u * (uint32_t)VEL_Q_MAX);
+        bad |= (uint32_t)(e->health > PROTO_MAX_HEALTH);
     }
-    return ok;
+    _Static_assert((PROTO_POS_Q_LIMIT & (PROTO_POS_Q_LIMIT - 1)) == 0, "PROTO_POS_Q_LIMIT is a power of two");
+    return !bad && last < PROTO_MAX_ENTITIES && pos < PROTO_POS_Q_LIMIT && !(flags & ~ENT_FLAG_ALL);
 }
 
 /* Where a coordinate is expected `ticks` after the baseline, given the
@@ -137,27 +139,27 @@ typedef struct {
     uint8_t bits; /* 0: the value does not fit any width */
 } field;
 
-/* A record field's widths as two tables indexed by a value's significant
- * bits (0..32): the selector of the narrowest width that holds it, and the
- * bits its field takes (0 when none does). Built by the preprocessor from
- * the four widths, so that sizing a field is two loads, not four compares
- * (the encoder sizes five fields per entity of every client's view). */
+/* A record field's widths as two tables indexed by the count of leading
+ * zeros of 2v + 1 (64-bit: 63 - the significant bits of v, 0 for v = 0):
+ * the selector of the narrowest width that holds v, and the bits its field
+ * takes (0 when none does). Built by the preprocessor from the four
+ * widths, so that sizing a field is a count of zeros and two loads (the
+ * encoder sizes five fields per entity of every client's view). */
 typedef struct {
-    uint8_t sel[33];
-    uint8_t bits[33];
+    uint8_t sel[64];
+    uint8_t bits[64];
 } field_widths;
 
-#define FW_SEL(n, a, b, c, d) ((n > a) + (n > b) + (n > c) + (n > d))
-#define FW_BITS(n, a, b, c, d) (n <= a ? 2 + a : n <= b ? 2 + b : n <= c ? 2 + c : n <= d ? 2 + d : 0)
-#define FW_33(F, a, b, c, d)                                                                                  \
-    {F(0, a, b, c, d),  F(1, a, b, c, d),  F(2, a, b, c, d),  F(3, a, b, c, d),  F(4, a, b, c, d),          \
-     F(5, a, b, c, d),  F(6, a, b, c, d),  F(7, a, b, c, d),  F(8, a, b, c, d),  F(9, a, b, c, d),          \
-     F(10, a, b, c, d), F(11, a, b, c, d), F(12, a, b, c, d), F(13, a, b, c, d), F(14, a, b, c, d),         \
-     F(15, a, b, c, d), F(16, a, b, c, d), F(17, a, b, c, d), F(18, a, b, c, d), F(19, a, b, c, d),         \
-     F(20, a, b, c, d), F(21, a, b, c, d), F(22, a, b, c, d), F(23, a, b, c, d), F(24, a, b, c, d),         \
-     F(25, a, b, c, d), F(26, a, b, c, d), F(27, a, b, c, d), F(28, a, b, c, d), F(29, a, b, c, d),         \
-     F(30, a, b, c, d), F(31, a, b, c, d), F(32, a, b, c, d)}
-#define FIELD_WIDTHS_(a, b, c, d) {FW_33(FW_SEL, a, b, c, d), FW_33(FW_BITS, a, b, c, d)}
+#define FW_SEL(z, a, b, c, d) ((63 - (z) > a) + (63 - (z) > b) + (63 - (z) > c) + (63 - (z) > d))
+#define FW_BITS(z, a, b, c, d)                                                                                \
+    (63 - (z) <= a ? 2 + a : 63 - (z) <= b ? 2 + b : 63 - (z) <= c ? 2 + c : 63 - (z) <= d ? 2 + d : 0)
+#define FW_8(F, z, a, b, c, d)                                                                                \
+    F(z, a, b, c, d), F(z + 1, a, b, c, d), F(z + 2, a, b, c, d), F(z + 3, a, b, c, d), F(z + 4, a, b, c, d), \
+        F(z + 5, a, b, c, d), F(z + 6, a, b, c, d), F(z + 7, a, b, c, d)
+#define FW_64(F, a, b, c, d)                                                                                  \
+    {FW_8(F, 0, a, b, c, d),  FW_8(F, 8, a, b, c, d),  FW_8(F, 16, a, b, c, d), FW_8(F, 24, a, b, c, d),    \
+     FW_8(F, 32, a, b, c, d), FW_8(F, 40, a, b, c, d), FW_8(F, 48, a, b, c, d), FW_8(F, 56, a, b, c, d)}
+#define FIELD_WIDTHS_(a, b, c, d) {FW_64(FW_SEL, a, b, c, d), FW_64(FW_BITS, a, b, c, d)}
 #define FIELD_WIDTHS(list) FIELD_WIDTHS_(list)
 
 static const field_widths FW_GAP = FIELD_WIDTHS(WIDTHS_GAP);
@@ -166,8 +168,8 @@ static const field_widths FW_VEL = FIELD_WIDTHS(WIDTHS_VEL);
 static const field_widths FW_AIM = FIELD_WIDTHS(WIDTHS_AIM);
 
 static inline field field_of(uint32_t v, const field_widths *w) {
-    int need = (32 - __builtin_clz(v | 1u)) & -(int)(v != 0); /* significant bits (branch-free) */
-    return (field){(uint32_t)w->sel[need] | v << 2, w->bits[need]};
+    int z = __builtin_clzll((uint64_t)v << 1 | 1u);
+    return (field){(uint32_t)w->sel[z] | v << 2, w->bits[z]};
 }
 
 /* Bits a field costs; a value no width holds costs more than any budget. */
