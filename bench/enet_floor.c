@@ -18,7 +18,11 @@
  *
  *   enet_floor --clients N --tick-rate HZ --seconds S
  *              --out-pps P --out-bytes B --in-pps P --in-bytes B
- *              [--warmup S] [--connect-rate PER_S]
+ *              [--warmup S] [--connect-rate PER_S] [--client-nice N]
+ *
+ * --client-nice N: the clients' process lowers its scheduling priority by N
+ * (nice(2)), as bench/scale runs its bot swarm, so that the floor and the
+ * game server are measured beside a load generator of the same priority.
  *
  * The last line of standard output is one JSON object: clients, connected,
  * tick_rate, seconds, cpu_percent (server process, % of one core),
@@ -50,7 +54,7 @@
 #define UNRELIABLE_OVERHEAD 10 /* ENet: 2-byte header (no sent time) + 8-byte send command */
 
 typedef struct {
-    int clients, tick_rate;
+    int clients, tick_rate, client_nice;
     double seconds, warmup, connect_rate;
     double out_pps, out_bytes, in_pps, in_bytes;
 } options;
@@ -69,7 +73,7 @@ static double cpu_s(void) {
 
 static void usage(void) {
     fprintf(stderr, "usage: enet_floor --clients N --tick-rate HZ --seconds S --out-pps P --out-bytes B "
-                    "--in-pps P --in-bytes B [--warmup S] [--connect-rate PER_S]\n");
+                    "--in-pps P --in-bytes B [--warmup S] [--connect-rate PER_S] [--client-nice N]\n");
 }
 
 static int parse(int argc, char **argv, options *o) {
@@ -92,11 +96,12 @@ static int parse(int argc, char **argv, options *o) {
         else if (!strcmp(a, "--out-bytes")) o->out_bytes = v;
         else if (!strcmp(a, "--in-pps")) o->in_pps = v;
         else if (!strcmp(a, "--in-bytes")) o->in_bytes = v;
+        else if (!strcmp(a, "--client-nice")) o->client_nice = (int)v;
         else return -1;
     }
     if (o->clients < 1 || o->clients > MAX_CLIENTS || o->tick_rate < 1 || o->tick_rate > 1000 ||
         o->seconds <= 0 || o->warmup < 0 || o->connect_rate <= 0 || o->out_pps < 0 || o->in_pps < 0 ||
-        o->out_bytes < 0 || o->in_bytes < 0)
+        o->out_bytes < 0 || o->in_bytes < 0 || o->client_nice < 0 || o->client_nice > 19)
         return -1;
     return 0;
 }
@@ -293,6 +298,8 @@ int main(int argc, char **argv) {
     if (child < 0) return 1;
     if (child == 0) {
         enet_host_destroy(host); /* the child's copy of the server socket: closed */
+        errno = 0;
+        if (o.client_nice > 0 && nice(o.client_nice) == -1 && errno != 0) perror("enet_floor: nice");
         _exit(run_clients(&o, bound.port, now_s() + total));
     }
 
