@@ -52,48 +52,42 @@ static uint16_t rank_of(const sv_prio_entry *e) {
     return e->acc > 0x7fff ? 0x7fff : e->acc;
 }
 
-/* Carries the accumulators of the entities that stay in view over to their
- * places in `want` (both id-ordered); the ones that arrive start at zero,
- * the ones that left are forgotten; all start over when `all`. */
-static void carry_over(sv_prio_state *st, const snap_frame *want, bool all) {
-    sv_prio_entry kept[PROTO_VIEW_MAX_ENTITIES];
-    int oi = 0;
-    for (int i = 0; i < want->count; i++) {
-        uint16_t id = want->ents[i].id;
-        while (oi < st->count && st->ids[oi] < id) oi++;
-        bool stays = !all && oi < st->count && st->ids[oi] == id;
-        kept[i] = stays ? st->e[oi] : (sv_prio_entry){0, 0};
-    }
-    st->count = want->count;
-    for (int i = 0; i < want->count; i++) st->ids[i] = want->ents[i].id;
-    memcpy(st->e, kept, (size_t)want->count * sizeof kept[0]);
-}
-
 void sv_prio_order(sv_prio_state *st, const snap_frame *want, const float *d2, uint16_t self_id,
                    const snap_frame *baseline, uint16_t *priority) {
-    carry_over(st, want, baseline == NULL);
+    /* One pass over `want` (id order) with a cursor into the last view's
+     * ids (st->ids: carrying the accumulators of the entities that stay
+     * over to their new places; the ones that arrive start at zero, the
+     * ones that left are forgotten; all start over without a baseline) and
+     * one into the baseline (what the client holds). */
+    sv_prio_entry kept[PROTO_VIEW_MAX_ENTITIES];
     uint16_t rank[PROTO_VIEW_MAX_ENTITIES];
     uint8_t idx[PROTO_VIEW_MAX_ENTITIES];
-    int nk = 0, np = 0, bi = 0;
+    int nk = 0, np = 0, oi = 0, bi = 0;
+    int old_count = baseline ? st->count : 0;
+    int base_count = baseline ? baseline->count : 0;
     for (int i = 0; i < want->count; i++) {
         const snap_entity *n = &want->ents[i];
-        if (n->id == self_id) {
+        uint16_t id = n->id;
+        while (oi < old_count && st->ids[oi] < id) oi++;
+        sv_prio_entry e = oi < old_count && st->ids[oi] == id ? st->e[oi] : (sv_prio_entry){0, 0};
+        if (id == self_id) {
+            kept[i] = e;
             priority[np++] = (uint16_t)i;
             continue;
         }
         /* New to the client, or its status changed: it matters more. */
-        const snap_entity *b = NULL;
-        if (baseline) {
-            while (bi < baseline->count && baseline->ents[bi].id < n->id) bi++;
-            if (bi < baseline->count && baseline->ents[bi].id == n->id) b = &baseline->ents[bi];
-        }
+        while (bi < base_count && baseline->ents[bi].id < id) bi++;
+        const snap_entity *b = bi < base_count && baseline->ents[bi].id == id ? &baseline->ents[bi] : NULL;
         int changed = !b || b->flags != n->flags || b->health != n->health;
-        sv_prio_entry *e = &st->e[i];
-        uint32_t acc = (uint32_t)e->acc + sv_prio_weight(d2[i], changed);
-        e->acc = (uint16_t)(acc > 0xffffu ? 0xffffu : acc);
-        rank[i] = rank_of(e);
+        uint32_t acc = (uint32_t)e.acc + sv_prio_weight(d2[i], changed);
+        e.acc = (uint16_t)(acc > 0xffffu ? 0xffffu : acc);
+        kept[i] = e;
+        rank[i] = rank_of(&e);
         idx[nk++] = (uint8_t)i; /* in id order: equal ranks keep it, lower id first */
     }
+    st->count = want->count;
+    for (int i = 0; i < want->count; i++) st->ids[i] = want->ents[i].id;
+    memcpy(st->e, kept, (size_t)want->count * sizeof kept[0]);
     sort_by_rank_desc(rank, idx, nk);
     for (int k = 0; k < nk; k++) priority[np++] = idx[k];
 }
