@@ -81,11 +81,11 @@ size_t snap_naive_bytes(int entities) { return 13u + (size_t)entities * 24u; }
 
 /* Every entity valid (id, coordinates, velocity, flags and health in
  * range) and the ids increasing: one pass without branches (the encoder
- * checks both of its frames, every snapshot). A velocity is in range when
- * v + VEL_Q_MAX, as unsigned, is at most 2 * VEL_Q_MAX. The fields are gathered and checked once at the end: with
- * increasing ids only the last id can be out of range; coordinates and
- * flags are ORed (their limits are powers of two); velocities and health
- * are compared. */
+ * checks both of its frames, every snapshot). The fields are gathered and
+ * checked once at the end: with increasing ids only the last id can be out
+ * of range; coordinates and flags are ORed (their limits are powers of
+ * two); velocities (in range when v + VEL_Q_MAX, as unsigned, is at most
+ * 2 * VEL_Q_MAX) and health are compared. */
 static bool frame_valid(const snap_frame *f) {
     if (f->count == 0) return true;
     uint32_t pos = 0, flags = 0, bad = 0;
@@ -304,8 +304,7 @@ static void derive_view(snap_frame *v, const snap_frame *want, const change *cha
     v->self_ammo = want->self_ammo;
     uint8_t reckoned[PROTO_VIEW_MAX_ENTITIES];
     snap_entity spill; /* where a change that leaves nothing is copied when the view is full */
-    uint8_t spill_current[MAX_RECORDS]; /* where `current` goes when the caller wants none */
-    if (!current) current = spill_current;
+    uint8_t held[MAX_RECORDS]; /* current, written branch-free (a removal's place is written over) */
     int count = 0, nr = 0, wi = 0;
     for (int i = 0; i < nc; i++) {
         const change *c = &changes[i];
@@ -321,9 +320,10 @@ static void derive_view(snap_frame *v, const snap_frame *want, const change *cha
         /* A wanted entity is held exactly when its wanted state was taken:
          * one left out differs from its reckoned baseline (that is what
          * gave it a change), and a new one left out is not held at all. */
-        current[wi] = (uint8_t)(take_now & keep & room);
+        held[wi] = (uint8_t)(take_now & keep & room);
         wi += !gone;
     }
+    if (current) memcpy(current, held, (size_t)want->count);
     v->count = (uint16_t)count;
     for (int k = 0; k < nr; k++) reckon_on(&v->ents[reckoned[k]], dticks, tick_rate);
 }

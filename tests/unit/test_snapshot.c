@@ -1564,6 +1564,34 @@ static void test_mutated_encodings(void **state) {
 
 /* ---- the encoder refuses what the decoder would ------------------------------------ */
 
+/* current[] has want->count entries and no more: a full view whose
+ * baseline ends with an entity that leaves (a removal after the last
+ * wanted entity) must not write past them. A guard byte behind a buffer
+ * of exactly want->count bytes. */
+static void test_current_stays_within_want(void **state) {
+    (void)state;
+    static snap_frame want, base, view;
+    memset(&want, 0, sizeof want);
+    memset(&base, 0, sizeof base);
+    want.tick = 100;
+    base.tick = 90;
+    want.count = base.count = PROTO_VIEW_MAX_ENTITIES;
+    for (int i = 0; i < PROTO_VIEW_MAX_ENTITIES; i++) {
+        want.ents[i] = ent((uint16_t)i, 1000u + (uint32_t)i, 2000u, 0, 0, 0, ENT_FLAG_ALIVE);
+        base.ents[i] = ent((uint16_t)(i + 1), 1001u + (uint32_t)i, 2000u, 0, 0, 0, ENT_FLAG_ALIVE);
+    }
+    uint8_t *current = malloc((size_t)want.count + 1);
+    assert_non_null(current);
+    current[want.count] = 0xab;
+    static uint8_t buf[BIG_CAP];
+    size_t n = snap_encode_current(buf, sizeof buf, &want, NULL, &base, TICK_RATE, 0, &view, NULL, current);
+    assert_true(n > 0);
+    assert_int_equal(current[want.count], 0xab);
+    /* id 0 is new and went in, id 128 left; ids 1..127 are unchanged */
+    for (int i = 0; i < want.count; i++) assert_int_equal(current[i], 1);
+    free(current);
+}
+
 static void test_encoder_refuses_invalid(void **state) {
     (void)state;
     static uint8_t buf[BIG_CAP];
@@ -1814,6 +1842,7 @@ int main(void) {
         cmocka_unit_test(test_random_garbage),
         cmocka_unit_test(test_mutated_encodings),
         cmocka_unit_test(test_encoder_refuses_invalid),
+        cmocka_unit_test(test_current_stays_within_want),
         cmocka_unit_test(test_encoder_refuses_tick_zero),
         cmocka_unit_test(test_naive_bytes),
         cmocka_unit_test(test_entity_state_conversion),
