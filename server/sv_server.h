@@ -123,6 +123,7 @@ typedef struct {
     uint32_t max;
     uint32_t hist[PROTO_SNAPSHOT_MAX_BYTES + 1];
     uint64_t dropped_changes;      /* changes left out for lack of room */
+    uint64_t invalid_entities;     /* entities the index found out of the wire's ranges: not sent */
 } sv_snap_stats;
 
 /* One snapshot worker's scratch (sv_snapshot.c): every thread that

@@ -63,12 +63,17 @@ static void entity_state(const server *s, uint16_t id, player_state *out) {
     out->flags = s->pickup_back[k] > s->tick ? 0 : ENT_FLAG_ALIVE;
 }
 
-/* Files one entity: into the grid, and quantized once for every client. */
+/* Files one entity: quantized once for every client, checked (the encoder
+ * trusts the wanted entities: snap_encode_trusted), and into the grid. */
 static void index_entity(server *s, uint16_t id, float x, float y) {
-    if (!sv_grid_add(&s->view_grid, id, x, y)) return;
     player_state ps;
     entity_state(s, id, &ps);
     snap_entity_from_state(&s->view_ents[id], id, &ps);
+    if (!snap_entity_valid(&s->view_ents[id])) {
+        s->snap_stats.invalid_entities++;
+        return;
+    }
+    sv_grid_add(&s->view_grid, id, x, y);
 }
 
 void sv_snapshot_index(server *s) {
@@ -171,6 +176,10 @@ static void encode_for(server *s, int i, sv_snap_worker *w) {
     sv_snap_out *out = &s->snap_out[i];
     *out = (sv_snap_out){0};
     if (c->state != SLOT_PLAYING) return;
+    if (!snap_entity_valid(&s->view_ents[i])) { /* not indexed (sv_snapshot_index): nothing to trust */
+        out->len = -1;
+        return;
+    }
     snap_frame *want = &w->want;
     sv_snapshot_build(s, c, w);
     want->tick = s->tick;
@@ -183,7 +192,9 @@ static void encode_for(server *s, int i, sv_snap_worker *w) {
     uint32_t *slot_tick = &c->ring_ticks[c->ring_next % PROTO_SNAPSHOT_RING];
     int dropped = 0;
     uint8_t *buf = s->snap_bytes + (size_t)i * PROTO_SNAPSHOT_MAX_BYTES;
-    size_t len = snap_encode_current(buf, snapshot_budget(s, c), want, w->priority, base, s->cfg.tick_rate,
+    /* Trusted: want holds only entities the index checked, in id order, and
+     * the baseline is a view the encoder returned. */
+    size_t len = snap_encode_trusted(buf, snapshot_budget(s, c), want, w->priority, base, s->cfg.tick_rate,
                                      c->up_loss_pct, slot, &dropped, w->current);
     c->rate_credit -= (int32_t)len + SNAP_ENET_OVERHEAD;
     out->entities = want->count;
@@ -293,7 +304,8 @@ void sv_snapshot_log_stats(const server *s) {
     double mean = st->count ? (double)st->bytes / (double)st->count : 0.0;
     double naive = st->count ? (double)st->naive_bytes / (double)st->count : 0.0;
     log_info("snapshot_stats {\"snapshots\":%llu,\"bytes_median\":%u,\"bytes_max\":%u,\"bytes_mean\":%.1f,"
-             "\"naive_bytes_mean\":%.1f,\"ratio_to_naive\":%.4f,\"changes_left_out\":%llu}",
+             "\"naive_bytes_mean\":%.1f,\"ratio_to_naive\":%.4f,\"changes_left_out\":%llu,"
+             "\"invalid_entities\":%llu}",
              (unsigned long long)st->count, median, st->max, mean, naive, naive > 0 ? mean / naive : 0.0,
-             (unsigned long long)st->dropped_changes);
+             (unsigned long long)st->dropped_changes, (unsigned long long)st->invalid_entities);
 }

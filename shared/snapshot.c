@@ -79,9 +79,15 @@ const snap_entity *snap_frame_find(const snap_frame *f, uint16_t id) {
 
 size_t snap_naive_bytes(int entities) { return 13u + (size_t)entities * 24u; }
 
-/* Every entity valid (id, coordinates, velocity, flags and health in
- * range) and the ids increasing: one pass without branches (the encoder
- * checks both of its frames, every snapshot). The fields are gathered and
+bool snap_entity_valid(const snap_entity *e) {
+    return e->id < PROTO_MAX_ENTITIES && e->x < PROTO_POS_Q_LIMIT && e->y < PROTO_POS_Q_LIMIT &&
+           e->vx >= -VEL_Q_MAX && e->vx <= VEL_Q_MAX && e->vy >= -VEL_Q_MAX && e->vy <= VEL_Q_MAX &&
+           !(e->flags & ~ENT_FLAG_ALL) && e->health <= PROTO_MAX_HEALTH;
+}
+
+/* Every entity valid (snap_entity_valid) and the ids increasing: one pass
+ * without branches (snap_encode checks both of its frames, every
+ * snapshot). The fields are gathered and
  * checked once at the end: with increasing ids only the last id can be out
  * of range; coordinates and flags are ORed (their limits are powers of
  * two); velocities (in range when v + VEL_Q_MAX, as unsigned, is at most
@@ -192,8 +198,10 @@ typedef struct {
 
 static void plan_update(change *c, uint32_t dticks, int tick_rate) {
     const snap_entity *n = c->now, *b = c->base;
-    int32_t rx = (int32_t)n->x - reckon(b->x, b->vx, n->vx, dticks, tick_rate);
-    int32_t ry = (int32_t)n->y - reckon(b->y, b->vy, n->vy, dticks, tick_rate);
+    /* In unsigned arithmetic: the same for valid frames (coordinates below
+     * 2^21), no overflow for the garbage snap_encode_trusted may be given. */
+    int32_t rx = (int32_t)(n->x - (uint32_t)reckon(b->x, b->vx, n->vx, dticks, tick_rate));
+    int32_t ry = (int32_t)(n->y - (uint32_t)reckon(b->y, b->vy, n->vy, dticks, tick_rate));
     uint8_t m = 0;
     int bits = GAP_BITS_MAX + 1 + 4;
     if (n->vx != b->vx || n->vy != b->vy) {
@@ -302,7 +310,7 @@ static void derive_view(snap_frame *v, const snap_frame *want, const change *cha
     v->tick = want->tick;
     v->last_cmd_tick = want->last_cmd_tick;
     v->self_ammo = want->self_ammo;
-    uint8_t reckoned[PROTO_VIEW_MAX_ENTITIES];
+    uint8_t reckoned[PROTO_VIEW_MAX_ENTITIES + 1]; /* + 1: written before it counts, also when full */
     snap_entity spill; /* where a change that leaves nothing is copied when the view is full */
     uint8_t held[MAX_RECORDS]; /* current, written branch-free (a removal's place is written over) */
     int count = 0, nr = 0, wi = 0;
@@ -328,14 +336,10 @@ static void derive_view(snap_frame *v, const snap_frame *want, const change *cha
     for (int k = 0; k < nr; k++) reckon_on(&v->ents[reckoned[k]], dticks, tick_rate);
 }
 
-size_t snap_encode(uint8_t *buf, size_t cap, const snap_frame *want, const uint16_t *priority,
-                   const snap_frame *baseline, int tick_rate, uint8_t up_loss_pct, snap_frame *view, int *dropped) {
-    return snap_encode_current(buf, cap, want, priority, baseline, tick_rate, up_loss_pct, view, dropped, NULL);
-}
-
-size_t snap_encode_current(uint8_t *buf, size_t cap, const snap_frame *want, const uint16_t *priority,
-                           const snap_frame *baseline, int tick_rate, uint8_t up_loss_pct, snap_frame *view,
-                           int *dropped, uint8_t *current) {
+/* The encoder; `check`: whether to check both frames (frame_valid). */
+static size_t encode(uint8_t *buf, size_t cap, const snap_frame *want, const uint16_t *priority,
+                     const snap_frame *baseline, int tick_rate, uint8_t up_loss_pct, snap_frame *view, int *dropped,
+                     uint8_t *current, bool check) {
     static const snap_frame empty; /* tick 0, no entities */
     if (dropped) *dropped = 0;
     const snap_frame *base = baseline ? baseline : &empty;
@@ -346,7 +350,7 @@ size_t snap_encode_current(uint8_t *buf, size_t cap, const snap_frame *want, con
         return 0;
     uint32_t dticks = baseline ? want->tick - baseline->tick : 0;
 
-    if (!frame_valid(want) || !frame_valid(base)) return 0;
+    if (check && (!frame_valid(want) || !frame_valid(base))) return 0;
 
     /* Merge wanted and baseline entities into one id-ordered list of
      * changes; want_change[i] maps a wanted entity to its change (or -1:
@@ -446,6 +450,23 @@ size_t snap_encode_current(uint8_t *buf, size_t cap, const snap_frame *want, con
     for (int k = 0; k < (rw.n + 7) / 8; k++) rw.p[k] = (uint8_t)(rw.acc >> (8 * k));
     if (view) derive_view(view, want, changes, nc, dticks, tick_rate, current);
     return (size_t)(rw.p - buf) + (size_t)(rw.n + 7) / 8;
+}
+
+size_t snap_encode(uint8_t *buf, size_t cap, const snap_frame *want, const uint16_t *priority,
+                   const snap_frame *baseline, int tick_rate, uint8_t up_loss_pct, snap_frame *view, int *dropped) {
+    return encode(buf, cap, want, priority, baseline, tick_rate, up_loss_pct, view, dropped, NULL, true);
+}
+
+size_t snap_encode_current(uint8_t *buf, size_t cap, const snap_frame *want, const uint16_t *priority,
+                           const snap_frame *baseline, int tick_rate, uint8_t up_loss_pct, snap_frame *view,
+                           int *dropped, uint8_t *current) {
+    return encode(buf, cap, want, priority, baseline, tick_rate, up_loss_pct, view, dropped, current, true);
+}
+
+size_t snap_encode_trusted(uint8_t *buf, size_t cap, const snap_frame *want, const uint16_t *priority,
+                           const snap_frame *baseline, int tick_rate, uint8_t up_loss_pct, snap_frame *view,
+                           int *dropped, uint8_t *current) {
+    return encode(buf, cap, want, priority, baseline, tick_rate, up_loss_pct, view, dropped, current, false);
 }
 
 static int read_header(bit_reader *r, snap_header *h, uint32_t *cmd_raw) {

@@ -25,7 +25,10 @@
  *    trailing bytes, wrong id, and hand-built streams with each kind of
  *    impossible content; 20000 random buffers and 20000 mutated encodings
  *    never crash and decode only to valid frames;
- *  - the encoder refusing invalid frames and arguments;
+ *  - the encoder refusing invalid frames and arguments; snap_encode_trusted
+ *    giving the same bytes, view and current on every encoding above, and
+ *    staying within its buffers on 3000 garbage frames; snap_entity_valid's
+ *    limits; a full view of reckoned entities followed by more changes;
  *  - entity ids up to PROTO_MAX_ENTITIES (players, rockets, pickups) and
  *    velocities up to PROTO_MAX_ENTITY_SPEED, including a full reversal;
  *  - snap_naive_bytes, snap_entity_from_state/to_state, snap_frame_find,
@@ -243,6 +246,15 @@ static size_t encode_decode_at(const snap_frame *want, const uint16_t *prio, con
     memset(current, 0x77, sizeof current);
     size_t n3 = snap_encode_current(again, cap, want, prio, base, TICK_RATE, loss, &view2, NULL, current);
     if (n3 != n || memcmp(again, buf, n) != 0) fail_msg("line %d: current changed the encoding", line);
+    /* trusted (the frames not checked): the same bytes, view and current */
+    static snap_frame view3;
+    uint8_t current3[PROTO_VIEW_MAX_ENTITIES];
+    memset(current3, 0x66, sizeof current3);
+    memset(again, 0xee, sizeof again);
+    size_t n4 = snap_encode_trusted(again, cap, want, prio, base, TICK_RATE, loss, &view3, NULL, current3);
+    if (n4 != n || memcmp(again, buf, n) != 0) fail_msg("line %d: snap_encode_trusted wrote other bytes", line);
+    assert_frames_equal(&view3, &view2, "trusted view");
+    if (memcmp(current3, current, want->count) != 0) fail_msg("line %d: trusted current differs", line);
     for (int i = 0; i < want->count; i++) {
         const snap_entity *held = snap_frame_find(&view, want->ents[i].id);
         bool exact = held && ent_equal(held, &want->ents[i]);
@@ -1592,6 +1604,99 @@ static void test_current_stays_within_want(void **state) {
     free(current);
 }
 
+/* A view full of baseline entities that are reckoned on (updates and
+ * removals left out: the budget, 12 bits, holds not even a removal) and
+ * then a new entity left out: derive_view notes 128 places to reckon and
+ * looks at one more change (ASan: its list of places overran by one). */
+static void test_full_view_of_reckoned_then_a_new_one(void **state) {
+    (void)state;
+    static snap_frame want, base, decoded;
+    memset(&want, 0, sizeof want);
+    memset(&base, 0, sizeof base);
+    base.tick = 90;
+    want.tick = 100;
+    base.count = PROTO_VIEW_MAX_ENTITIES;
+    for (int i = 0; i < PROTO_VIEW_MAX_ENTITIES; i++)
+        base.ents[i] = ent((uint16_t)i, 1000u * (uint32_t)(i + 1), 5000u, 100, 0, 0, ENT_FLAG_ALIVE);
+    for (int i = 0; i < 100; i++) /* ids 0..99 stay, turned around */
+        want.ents[want.count++] = ent((uint16_t)i, 1000u * (uint32_t)(i + 1), 5000u, -100, 0, 0, ENT_FLAG_ALIVE);
+    for (int i = 0; i < PROTO_VIEW_MAX_ENTITIES - 100; i++) /* ids 100..127 leave; these arrive */
+        want.ents[want.count++] = ent((uint16_t)(200 + i), 7000u, 9000u, 0, 0, 0, ENT_FLAG_ALIVE);
+    int dropped = -1;
+    size_t n = encode_decode(&want, NULL, &base, 17, 0, &decoded, &dropped);
+    assert_true(n <= 17);
+    assert_int_equal(dropped, 100 + 2 * (PROTO_VIEW_MAX_ENTITIES - 100)); /* nothing went in */
+    assert_int_equal(decoded.count, PROTO_VIEW_MAX_ENTITIES); /* the baseline, reckoned on 10 ticks */
+    for (int i = 0; i < PROTO_VIEW_MAX_ENTITIES; i++) {
+        assert_int_equal(decoded.ents[i].id, i);
+        assert_int_equal(decoded.ents[i].vx, 100);
+        assert_true(decoded.ents[i].x > base.ents[i].x);
+    }
+}
+
+/* The trusted encoder is given garbage frames (ids in any order, values
+ * out of range): whatever it writes stays within the buffer, the view and
+ * current (ASan and the guard bytes watch). */
+static void test_trusted_encoder_stays_in_bounds_on_garbage(void **state) {
+    (void)state;
+    static snap_frame want, base;
+    static struct {
+        snap_frame view;
+        uint8_t guard[64];
+    } out;
+    static uint8_t buf[PROTO_SNAPSHOT_MAX_BYTES + 64];
+    uint8_t current[PROTO_VIEW_MAX_ENTITIES + 64];
+    int wrote = 0;
+    for (int round = 0; round < 3000; round++) {
+        for (int f = 0; f < 2; f++) {
+            snap_frame *fr = f ? &base : &want;
+            uint8_t *raw = (uint8_t *)fr->ents;
+            for (size_t k = 0; k < sizeof fr->ents; k++) raw[k] = (uint8_t)rnd();
+            fr->count = (uint16_t)rnd_below(PROTO_VIEW_MAX_ENTITIES + 1);
+            fr->last_cmd_tick = rnd();
+            fr->self_ammo = (uint8_t)rnd_below(PROTO_MAX_AMMO + 1);
+            if (rnd_below(2)) /* sometimes sorted ids, so the merge pairs them up */
+                for (int i = 0; i < fr->count; i++) fr->ents[i].id = (uint16_t)(i * 3 + (int)rnd_below(3));
+        }
+        want.tick = 1000;
+        base.tick = 1000 - 1 - rnd_below(40);
+        memset(buf, 0xee, sizeof buf);
+        memset(out.guard, 0xee, sizeof out.guard);
+        memset(current, 0xee, sizeof current);
+        size_t cap = 17 + rnd_below(PROTO_SNAPSHOT_MAX_BYTES - 16);
+        size_t n = snap_encode_trusted(buf, cap, &want, NULL, rnd_below(4) ? &base : NULL, TICK_RATE, 0, &out.view,
+                                       NULL, current);
+        if (n > cap) fail_msg("round %d: %zu bytes > cap %zu", round, n, cap);
+        if (buf[cap] != 0xee) fail_msg("round %d: wrote past cap", round);
+        if (out.view.count > PROTO_VIEW_MAX_ENTITIES) fail_msg("round %d: view count %u", round, out.view.count);
+        for (size_t k = 0; k < sizeof out.guard; k++)
+            if (out.guard[k] != 0xee) fail_msg("round %d: wrote past the view", round);
+        for (size_t k = want.count; k < sizeof current; k++)
+            if (current[k] != 0xee) fail_msg("round %d: wrote past current[%u]", round, want.count);
+        wrote += n > 0;
+    }
+    print_message("trusted garbage: %d of 3000 encodings written\n", wrote);
+    assert_true(wrote > 100); /* the writing path really ran */
+}
+
+static void test_entity_valid_limits(void **state) {
+    (void)state;
+    snap_entity e = enth(ID_LIMIT - 1, POS_MAX, POS_MAX, VEL_MAX, -VEL_MAX, 65535, ENT_FLAG_ALL, PROTO_MAX_HEALTH);
+    assert_true(snap_entity_valid(&e));
+    snap_entity bad[6];
+    for (int i = 0; i < 6; i++) bad[i] = e;
+    bad[0].id = ID_LIMIT;
+    bad[1].x = POS_MAX + 1;
+    bad[2].y = POS_MAX + 1;
+    bad[3].vx = (int16_t)(VEL_MAX + 1);
+    bad[4].vy = (int16_t)(-VEL_MAX - 1);
+    bad[5].flags = ENT_FLAG_ALL + 1;
+    for (int i = 0; i < 6; i++)
+        if (snap_entity_valid(&bad[i])) fail_msg("invalid entity %d accepted", i);
+    e.health = PROTO_MAX_HEALTH + 1;
+    assert_false(snap_entity_valid(&e));
+}
+
 static void test_encoder_refuses_invalid(void **state) {
     (void)state;
     static uint8_t buf[BIG_CAP];
@@ -1842,6 +1947,9 @@ int main(void) {
         cmocka_unit_test(test_random_garbage),
         cmocka_unit_test(test_mutated_encodings),
         cmocka_unit_test(test_encoder_refuses_invalid),
+        cmocka_unit_test(test_full_view_of_reckoned_then_a_new_one),
+        cmocka_unit_test(test_trusted_encoder_stays_in_bounds_on_garbage),
+        cmocka_unit_test(test_entity_valid_limits),
         cmocka_unit_test(test_current_stays_within_want),
         cmocka_unit_test(test_encoder_refuses_tick_zero),
         cmocka_unit_test(test_naive_bytes),
