@@ -13,7 +13,8 @@
  * Then the same through the server: sv_snapshot_send_all on an in-memory
  * server with 200 moving players, where each client's view must be its 127
  * nearest (as brute force finds them) and nothing may stay stale longer
- * than the bound. */
+ * than the bound. An entity out of the wire's ranges is left out of every
+ * view and counted. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -376,6 +377,48 @@ static void test_server_views_are_nearest_and_fresh(void **state) {
     assert_true(worst <= SV_PRIO_BOUND);
 }
 
+/* The encoder trusts the server's frames (snap_encode_trusted), so the
+ * index checks each entity it quantizes: one outside the wire's ranges
+ * (here a flag the protocol does not know) is counted and left out of
+ * every view, its own client gets no snapshot, and everyone else's
+ * snapshots go on. */
+static void test_invalid_entity_left_out_and_counted(void **state) {
+    (void)state;
+    const int bad = 5;
+    sv.clients[bad].ps.flags |= 0x80;
+    sv.tick += TICKS_PER_SNAPSHOT;
+    sv_snapshot_send_all(&sv);
+    assert_int_equal(sv.snap_stats.invalid_entities, 1);
+    assert_int_equal(sv.snap_out[bad].len, -1);
+    int viewers = 0;
+    for (int v = 0; v < PLAYERS; v++) {
+        if (v == bad) continue;
+        const sv_client *c = &sv.clients[v];
+        const snap_frame *held = &c->ring[(c->ring_next - 1) % PROTO_SNAPSHOT_RING];
+        assert_int_equal(held->tick, sv.tick);
+        assert_null(snap_frame_find(held, (uint16_t)bad));
+        uint16_t ids[PROTO_VIEW_MAX_ENTITIES];
+        int n = brute_view(v, ids);
+        viewers += bsearch(&(uint16_t){(uint16_t)bad}, ids, (size_t)n, sizeof ids[0], cmp_u16) != NULL;
+    }
+    assert_true(viewers > 0); /* it would have been in view */
+    /* it is fixed: wanted again by those it is near */
+    sv.clients[bad].ps.flags &= ENT_FLAG_ALL;
+    sv.tick += TICKS_PER_SNAPSHOT;
+    for (int v = 0; v < PLAYERS; v++) sv.clients[v].ack_snapshot_tick = sv.tick - TICKS_PER_SNAPSHOT;
+    sv_snapshot_send_all(&sv);
+    assert_int_equal(sv.snap_stats.invalid_entities, 1);
+    assert_true(sv.snap_out[bad].len > 0);
+    int wanted = 0;
+    for (int v = 0; v < PLAYERS; v++) {
+        sv_snapshot_build(&sv, &sv.clients[v], &sv.snap_workers[0]);
+        const snap_frame *want = &sv.snap_workers[0].want;
+        wanted += v != bad && snap_frame_find(want, (uint16_t)bad) != NULL;
+    }
+    assert_int_equal(wanted, viewers);
+    printf("invalid entity: left out of %d views, then back in them\n", viewers);
+}
+
 static int cmp_u16_sort(const void *a, const void *b) { return cmp_u16(a, b); }
 
 /* In a game of 200, news of a kill goes to the two players and everyone
@@ -494,6 +537,7 @@ int main(void) {
         cmocka_unit_test(test_bound_holds_with_lopsided_weights),
         cmocka_unit_test(test_departed_entities_start_over),
         cmocka_unit_test_setup_teardown(test_server_views_are_nearest_and_fresh, setup_server, teardown_server),
+        cmocka_unit_test_setup_teardown(test_invalid_entity_left_out_and_counted, setup_server, teardown_server),
         cmocka_unit_test_setup_teardown(test_kill_news_reaches_witnesses, setup_server, teardown_server),
         cmocka_unit_test_setup_teardown(test_kill_feed_waits_for_the_snapshot, setup_server, teardown_server),
         cmocka_unit_test_setup_teardown(test_leaders_refresh_only_changes, setup_server, teardown_server),
