@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "sv_batchio.h"
+#include "sv_sched.h"
 #include "sv_server.h"
 
 static volatile sig_atomic_t stop_requested = 0;
@@ -55,6 +56,19 @@ int main(int argc, char **argv) {
     sa.sa_handler = on_usr1;
     sigaction(SIGUSR1, &sa, NULL);
 
+    /* Before any thread starts (they inherit it), and before
+     * sv_server_init picks the encoding threads from the outcome. */
+    bool rt_given = cfg.rt_priority >= 0; /* -1: automatic */
+    int rt_wanted = sv_config_rt_priority(&cfg);
+    char why[160] = "";
+    cfg.rt_priority = rt_wanted > 0 && sv_sched_realtime(rt_wanted, why, sizeof why) ? rt_wanted : 0;
+    if (rt_wanted > 0 && cfg.rt_priority == 0) {
+        if (rt_given)
+            log_warn("--rt-priority %d refused: %s; running at normal priority", rt_wanted, why);
+        else
+            log_info("real-time scheduling not available (%s): normal priority (see --rt-priority)", why);
+    }
+
     static server s;
     if (!sv_server_init(&s, &cfg, err, sizeof err)) {
         log_error("%s", err);
@@ -66,10 +80,10 @@ int main(int argc, char **argv) {
     else
         snprintf(disc, sizeof disc, ", discovery off");
     log_info("listening on UDP port %u: \"%s\", map %s (%dx%d), %d Hz ticks, %d Hz snapshots, inputs every %d "
-             "tick(s), snapshot threads %d, sends on %s thread, %d players max, protocol %u%s",
+             "tick(s), snapshot threads %d, sends on %s thread, real-time priority %d, %d players max, protocol %u%s",
              s.port, cfg.name, s.map.name, s.map.width, s.map.height, cfg.tick_rate, cfg.snapshot_rate,
              sv_config_input_every(&cfg), s.workers.threads, sv_batchio_threaded() ? "their own" : "the main",
-             cfg.max_players, PROTO_VERSION, disc);
+             sv_sched_current_priority(), cfg.max_players, PROTO_VERSION, disc);
     sv_server_run(&s, &stop_requested, &stats_requested);
     log_info("%s: telling clients and shutting down",
              stop_signal == SIGINT ? "SIGINT received" : stop_signal == SIGTERM ? "SIGTERM received" : "console quit");

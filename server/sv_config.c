@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "net.h"
+#include "sv_sched.h"
 #include "sv_workers.h"
 #include "text.h"
 
@@ -28,6 +29,7 @@ void sv_config_default(sv_config *c) {
     c->client_rate = SV_DEFAULT_CLIENT_RATE;
     c->discovery_port = DISCOVERY_DEFAULT_PORT;
     c->send_thread = -1;
+    c->rt_priority = -1;
 }
 
 int sv_config_input_every(const sv_config *c) {
@@ -35,9 +37,15 @@ int sv_config_input_every(const sv_config *c) {
     return c->max_players > SV_INPUT_EVERY_AUTO_PLAYERS && c->tick_rate >= SV_INPUT_EVERY_AUTO_MIN_HZ ? 2 : 1;
 }
 
+int sv_config_rt_priority(const sv_config *c) {
+    if (c->rt_priority >= 0 && c->rt_priority <= SV_RT_PRIORITY_MAX) return c->rt_priority;
+    return c->max_players > SV_THREADS_AUTO_PLAYERS ? SV_RT_AUTO_PRIORITY : 0;
+}
+
 int sv_config_threads(const sv_config *c, int cpus) {
     if (c->threads >= 1 && c->threads <= SV_WORKERS_MAX) return c->threads;
-    if (c->max_players <= SV_THREADS_AUTO_PLAYERS || cpus <= 2) return 1;
+    if (c->max_players <= SV_THREADS_AUTO_PLAYERS || cpus < 2) return 1;
+    if (cpus == 2) return c->rt_priority > 0 ? 2 : 1;
     return cpus - 1 < SV_THREADS_AUTO_MAX ? cpus - 1 : SV_THREADS_AUTO_MAX;
 }
 
@@ -75,9 +83,15 @@ void sv_config_print_help(const char *prog) {
            "                     (each repeats the commands not yet acknowledged; default:\n"
            "                     2 above " SV_STR(SV_INPUT_EVERY_AUTO_PLAYERS) " slots at " SV_STR(SV_INPUT_EVERY_AUTO_MIN_HZ) " Hz or more, else 1)\n"
            "  --threads N        threads that build and encode snapshots, 1.." SV_STR(SV_WORKERS_MAX) " (default 1;\n"
-           "                     above " SV_STR(SV_THREADS_AUTO_PLAYERS) " slots one per processor beyond two, plus one, at most " SV_STR(SV_THREADS_AUTO_MAX) ")\n"
+           "                     above " SV_STR(SV_THREADS_AUTO_PLAYERS) " slots one per processor beyond two, plus one, at most " SV_STR(SV_THREADS_AUTO_MAX) ",\n"
+           "                     and 2 on two processors when --rt-priority was granted)\n"
            "  --send-thread 0|1  1: UDP sends go out from a thread of their own (default: 1\n"
            "                     above " SV_STR(SV_THREADS_AUTO_PLAYERS) " slots on more than one processor, else 0)\n"
+           "  --rt-priority N    run the server's threads under real-time scheduling\n"
+           "                     (SCHED_FIFO) at priority N, 1..99, or 0 for normal scheduling\n"
+           "                     (default: " SV_STR(SV_RT_AUTO_PRIORITY) " above " SV_STR(SV_THREADS_AUTO_PLAYERS) " slots, else 0); needs root or\n"
+           "                     CAP_SYS_NICE, else the server runs at normal priority and\n"
+           "                     says so. For a machine that is there to run the server\n"
            "  --stats FILE       write one JSON line of performance figures per second to\n"
            "                     FILE (tick time split p50/p99/max, CPU, bytes and packets\n"
            "                     per second); FILE is truncated at start\n"
@@ -159,6 +173,9 @@ sv_args_result sv_config_parse(sv_config *c, int argc, char **argv, char *err, i
         } else if (strcmp(a, "--send-thread") == 0) {
             if (!parse_int(v, 0, 1, &n)) goto bad_value;
             c->send_thread = (int)n;
+        } else if (strcmp(a, "--rt-priority") == 0) {
+            if (!parse_int(v, 0, SV_RT_PRIORITY_MAX, &n)) goto bad_value;
+            c->rt_priority = (int)n;
         } else if (strcmp(a, "--stats") == 0) {
             if (strlen(v) == 0 || strlen(v) >= sizeof c->stats_path) goto bad_value;
             snprintf(c->stats_path, sizeof c->stats_path, "%s", v);

@@ -35,13 +35,21 @@
  * beyond the two that the main thread and the sender thread take, plus
  * the main one, at most SV_THREADS_AUTO_MAX: so 1 on two processors, 3 on
  * four. On this project's two-core test machine, with the bots beside the
- * server, a second encoding thread lowered the median frame at 1000
- * players but raised its p99 (README, "Scaling").
+ * server at the same priority, a second encoding thread lowered the median
+ * frame at 1000 players but raised its p99 (README, "Scaling"): its
+ * helper was preempted in the middle of its share; under real-time
+ * scheduling it is not, and two processors get 2.
  * --send-thread by default: on above SV_THREADS_AUTO_PLAYERS slots when
  * there is more than one processor: the UDP sends (most of the cost of
  * the send phase, and some of every receive) leave the main thread. */
 #define SV_THREADS_AUTO_PLAYERS 64
 #define SV_THREADS_AUTO_MAX 4
+/* --rt-priority by default: SV_RT_AUTO_PRIORITY (SCHED_FIFO, sv_sched.h)
+ * on a server with more slots than SV_THREADS_AUTO_PLAYERS, when the
+ * kernel allows it; normal scheduling otherwise. With it, two processors
+ * get two encoding threads (a helper can no longer be preempted by
+ * ordinary processes in the middle of its share). */
+#define SV_RT_AUTO_PRIORITY 10
 
 typedef struct {
     uint16_t port;           /* 0: the OS picks a free port */
@@ -61,6 +69,9 @@ typedef struct {
     int input_every;         /* ticks between a client's input packets, 1..PROTO_MAX_INPUT_EVERY; 0: automatic */
     int threads;             /* threads that encode snapshots, 1..SV_WORKERS_MAX; 0: automatic */
     int send_thread;         /* 1: UDP sends on a thread of their own, 0: on the main thread, -1: automatic */
+    int rt_priority;         /* SCHED_FIFO priority of the server's threads, 1..99; 0: normal; -1: automatic.
+                              * main.c sets it to what the kernel granted (0 when refused) before the
+                              * server starts, so sv_config_threads sees the outcome */
 } sv_config;
 
 void sv_config_default(sv_config *c);
@@ -71,8 +82,14 @@ void sv_config_default(sv_config *c);
  * else 1. */
 int sv_config_input_every(const sv_config *c);
 
+/* The real-time priority to ask for: --rt-priority, or when that is -1
+ * (automatic) SV_RT_AUTO_PRIORITY above SV_THREADS_AUTO_PLAYERS slots,
+ * else 0 (normal scheduling). */
+int sv_config_rt_priority(const sv_config *c);
+
 /* The threads that encode snapshots: --threads, or when that is 0
- * (automatic) the rule above, for `cpus` processors. */
+ * (automatic) the rule above, for `cpus` processors (two processors: 2
+ * when rt_priority > 0, else 1). */
 int sv_config_threads(const sv_config *c, int cpus);
 /* Whether the UDP sends get a thread of their own: --send-thread, or the
  * rule above. */

@@ -1,7 +1,8 @@
 /* test_sv_config.c - the server's thread and cadence rules (sv_config.c):
- * what --threads, --send-thread and --input-every choose when left
- * automatic, for small and large servers on one, two, four and sixteen
- * processors; an explicit value wins; bad values are usage errors. */
+ * what --threads, --send-thread, --rt-priority and --input-every choose
+ * when left automatic, for small and large servers on one, two, four and
+ * sixteen processors (two: a second encoding thread only under real-time
+ * scheduling); an explicit value wins; bad values are usage errors. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,15 +21,23 @@ static void test_automatic_rules(void **state) {
     (void)state;
     sv_config c;
     sv_config_default(&c);
-    c.max_players = SV_THREADS_AUTO_PLAYERS; /* small: everything on the main thread */
+    c.max_players = SV_THREADS_AUTO_PLAYERS; /* small: everything on the main thread, normal scheduling */
+    assert_int_equal(sv_config_rt_priority(&c), 0);
     for (int cpus = 1; cpus <= 16; cpus *= 2) {
         assert_int_equal(sv_config_threads(&c, cpus), 1);
         assert_false(sv_config_send_thread(&c, cpus));
     }
     c.max_players = SV_THREADS_AUTO_PLAYERS + 1; /* large */
+    assert_int_equal(sv_config_rt_priority(&c), SV_RT_AUTO_PRIORITY); /* asked for */
+    c.rt_priority = 0;                                                  /* refused */
     assert_int_equal(sv_config_threads(&c, 1), 1);
     assert_false(sv_config_send_thread(&c, 1));
     assert_int_equal(sv_config_threads(&c, 2), 1); /* main + sender take both */
+    c.rt_priority = SV_RT_AUTO_PRIORITY;            /* granted: a helper cannot be preempted mid-share */
+    assert_int_equal(sv_config_threads(&c, 1), 1);
+    assert_int_equal(sv_config_threads(&c, 2), 2);
+    assert_int_equal(sv_config_threads(&c, 4), 3);
+    c.rt_priority = 0;
     assert_true(sv_config_send_thread(&c, 2));
     assert_int_equal(sv_config_threads(&c, 4), 3);
     assert_int_equal(sv_config_threads(&c, 16), SV_THREADS_AUTO_MAX);
@@ -48,13 +57,21 @@ static void test_explicit_values_win(void **state) {
     assert_int_equal(parse(&c, 7, argv2), SV_ARGS_OK);
     assert_int_equal(sv_config_threads(&c, 1), SV_WORKERS_MAX);
     assert_true(sv_config_send_thread(&c, 1));
+    char *argv3[] = {"gameserver", "--max-players", "1000", "--rt-priority", "0"};
+    assert_int_equal(parse(&c, 5, argv3), SV_ARGS_OK);
+    assert_int_equal(sv_config_rt_priority(&c), 0);
+    assert_int_equal(sv_config_threads(&c, 2), 1);
+    char *argv4[] = {"gameserver", "--max-players", "8", "--rt-priority", "99"};
+    assert_int_equal(parse(&c, 5, argv4), SV_ARGS_OK);
+    assert_int_equal(sv_config_rt_priority(&c), 99);
 }
 
 static void test_bad_values(void **state) {
     (void)state;
     sv_config c;
     const char *bad[][2] = {{"--threads", "0"}, {"--threads", "9"}, {"--threads", "x"}, {"--send-thread", "2"},
-                            {"--send-thread", "-1"}, {"--send-thread", "yes"}};
+                            {"--send-thread", "-1"}, {"--send-thread", "yes"},
+                            {"--rt-priority", "-1"}, {"--rt-priority", "100"}, {"--rt-priority", "high"}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char *argv[] = {"gameserver", (char *)bad[i][0], (char *)bad[i][1]};
         assert_int_equal(parse(&c, 3, argv), SV_ARGS_ERROR);
