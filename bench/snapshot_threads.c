@@ -77,6 +77,7 @@ static bool run(const char *map_path, int players, int ticks, int threads, run_r
     int warm = ticks / 4, timed = 0;
     for (int t = 0; t < warm + ticks; t++) {
         s.tick++;
+        sv_workers_prepare(&s.workers); /* as the server does at a tick's start */
         for (int i = 0; i < players; i++) { /* walk about: a new direction now and then */
             sv_client *c = &s.clients[i];
             if (rnd() % 30 == 0) c->cmd.buttons = (uint8_t)(rnd() & (BTN_UP | BTN_DOWN | BTN_LEFT | BTN_RIGHT));

@@ -97,11 +97,11 @@ fail:
     return false;
 }
 
-/* True when snapshots are due on this tick: spreads snapshot_rate sends
+/* True when snapshots are due on `tick`: spreads snapshot_rate sends
  * evenly over tick_rate ticks. */
-static bool snapshot_due(const server *s) {
-    return proto_snapshot_seq(s->tick, s->cfg.snapshot_rate, s->cfg.tick_rate) !=
-           proto_snapshot_seq(s->tick - 1, s->cfg.snapshot_rate, s->cfg.tick_rate);
+static bool snapshot_due(const server *s, uint32_t tick) {
+    return proto_snapshot_seq(tick, s->cfg.snapshot_rate, s->cfg.tick_rate) !=
+           proto_snapshot_seq(tick - 1, s->cfg.snapshot_rate, s->cfg.tick_rate);
 }
 
 /* Sends this tick's snapshots. When the tick rate is a multiple k > 1 of
@@ -111,10 +111,24 @@ static bool snapshot_due(const server *s) {
  * shrinks k times). Each client still gets one every k ticks, and
  * proto_snapshot_seq of those ticks still counts up by one, as the client
  * expects. Otherwise everyone on the ticks snapshot_due picks. */
+static int snapshot_turns(const server *s) {
+    return s->cfg.tick_rate % s->cfg.snapshot_rate == 0 ? s->cfg.tick_rate / s->cfg.snapshot_rate : 1;
+}
+
+static bool snapshots_on(const server *s, uint32_t tick) { return snapshot_turns(s) > 1 || snapshot_due(s, tick); }
+
 static void send_snapshots(server *s) {
-    int k = s->cfg.tick_rate % s->cfg.snapshot_rate == 0 ? s->cfg.tick_rate / s->cfg.snapshot_rate : 1;
+    int k = snapshot_turns(s);
     if (k > 1) sv_snapshot_send(s, k, (int)((uint32_t)(k - (int)(s->tick % (uint32_t)k)) % (uint32_t)k));
-    else if (snapshot_due(s)) sv_snapshot_send_all(s);
+    else if (snapshot_due(s, s->tick)) sv_snapshot_send_all(s);
+}
+
+/* Wakes the snapshot helpers ahead of tick `tick` if it sends snapshots
+ * (sv_workers.h), once per tick. */
+static void prepare_helpers(server *s, uint32_t tick) {
+    if (s->prepared_tick == tick || s->workers.threads < 2) return;
+    s->prepared_tick = tick;
+    if (snapshots_on(s, tick)) sv_workers_prepare(&s->workers);
 }
 
 static void log_client_stats(const server *s, const sv_client *c, double span) {
@@ -200,6 +214,10 @@ void sv_server_tick(server *s) {
     double t_sim = clock_now(); /* timing for sv_stats: simulate, then snapshots */
     float dt = 1.0f / (float)s->cfg.tick_rate;
     s->tick++;
+    /* if the loop did not already wake the snapshot helpers ahead of this
+     * tick (a tick run late, to catch up), now: they get ready while this
+     * thread simulates */
+    prepare_helpers(s, s->tick);
     sv_match_tick(s);
     bool frozen = sv_match_frozen(s); /* intermission: players coast to a stop, nobody fires */
     if (!frozen) sv_combat_begin_tick(s);
@@ -376,6 +394,14 @@ void sv_server_step(server *s, uint32_t max_wait_ms, bool log_stats) {
     update_stats(s, now, log_stats);
     report_perf(s, now);
     double wait = ticker_wait(&s->clock, clock_now());
+    /* The snapshot helpers are woken SV_PREPARE_LEAD before the next tick,
+     * while this thread is idle: they are spinning when their share comes,
+     * and the wake-up (tens of microseconds of this thread's time on some
+     * machines) is not in the tick. The wait stops short for it. */
+    if (s->workers.threads > 1 && s->prepared_tick != s->tick + 1) {
+        if (wait <= SV_PREPARE_LEAD) prepare_helpers(s, s->tick + 1);
+        else wait -= SV_PREPARE_LEAD;
+    }
     pump(s, wait < max_wait_ms / 1000.0 ? wait : max_wait_ms / 1000.0);
 }
 
@@ -412,6 +438,13 @@ void sv_server_shutdown(server *s, proto_reason reason) {
              sv_batchio_threaded() ? "by a sender thread" : "by the main thread", (unsigned long long)bs.send_errors,
              (unsigned long long)bs.queue_full, (unsigned long long)bs.datagrams_read,
              (unsigned long long)bs.recv_calls, (unsigned long long)bs.oversized);
+    if (s->workers.threads > 1)
+        log_info("snapshot threads: %d, %llu rounds: %llu chunks of clients on the main thread, %llu "
+                 "on the helpers; helpers woken ahead %llu times spinning when their round came, %llu gave up",
+                 s->workers.threads, (unsigned long long)s->workers.jobs,
+                 (unsigned long long)s->workers.caller_chunks, (unsigned long long)atomic_load(&s->workers.helper_chunks),
+                 (unsigned long long)atomic_load(&s->workers.spins_met),
+                 (unsigned long long)atomic_load(&s->workers.spins_missed));
     log_info("totals: bad packets %llu, resumes %llu, resume tokens refused %llu, connections in progress "
              "dropped %llu, input packets over the rate limit %llu",
              (unsigned long long)s->bad_packets_total, (unsigned long long)s->resumes_total,

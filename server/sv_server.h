@@ -43,6 +43,7 @@
 #define SV_STATS_LOG_SECONDS 10.0  /* per-client stats log lines (also on SIGUSR1) */
 #define SV_STATS_LOG_WORST 10      /* large games: per-client lines for at most this many in trouble */
 #define SV_FEED_MAX 8              /* kill feed lines held for a client's next snapshot (large games) */
+#define SV_PREPARE_LEAD 0.0003     /* seconds before a tick with snapshots that the helpers are woken */
 #define SV_SERVICE_MIN_INTERVAL 0.001 /* seconds between ENet services: each walks every peer */
 #define SV_GUARD_POLL_INTERVAL 0.005  /* seconds between connection-guard passes over every peer */
 #define SV_SERVICE_BACKLOG 64      /* datagrams one ENet service read that mean "read on at once" */
@@ -180,6 +181,7 @@ typedef struct {
     uint32_t kills_since_log; /* kills since then (large games log them as a count) */
     double last_scores_at;
     double last_service_at, last_guard_at; /* the pump's pacing (sv_server.c) */
+    uint32_t prepared_tick; /* the tick the snapshot helpers were last woken ahead for */
     double last_leaders_at;
     double last_join_news_at;
     int join_news_waiting;  /* players with join_news set */

@@ -7,12 +7,54 @@
  * indices not yet done; whoever finishes the last ones signals `done`
  * under the lock, and the caller waits for remaining == 0 under the same
  * lock, so the signal cannot be lost.
+ *
+ * Preparing (sv_workers_prepare): `armed_for` is set to the next job's
+ * generation under the lock and the helpers woken; a helper that has seen
+ * every job so far and has not yet spun for that one spins outside the lock, watching the cursor's generation (an atomic),
+ * until the job comes or SV_WORKERS_SPIN_S passes (or it finds itself on
+ * the caller's processor), and then takes the job's fields under the lock
+ * as a woken helper does, or sleeps again.
  */
 #define _GNU_SOURCE
 #include "sv_workers.h"
 
+#include <sched.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+static double seconds_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+/* The generation of the job the cursor belongs to. */
+static uint32_t cursor_generation(sv_workers *w) {
+    return (uint32_t)(atomic_load_explicit(&w->cursor, memory_order_acquire) >> 32);
+}
+
+/* Spins until the cursor moves past job `seen` (true), or `seconds` pass,
+ * or this thread finds itself on the caller's processor (false): spinning
+ * there would keep the caller from reaching the job at all (the kernel
+ * often wakes a thread on its waker's processor). */
+static bool spin_for_job(sv_workers *w, uint32_t seen, double seconds) {
+    double until = seconds_now() + seconds;
+    for (;;) {
+        for (int i = 0; i < 64; i++) {
+            if (cursor_generation(w) != seen) return true;
+            cpu_relax();
+        }
+        if (seconds_now() >= until || sched_getcpu() == atomic_load_explicit(&w->caller_cpu, memory_order_relaxed))
+            return cursor_generation(w) != seen;
+    }
+}
 
 /* Claims the next chunk of job `gen`: false when the job is over or all of
  * it is claimed. */
@@ -51,11 +93,23 @@ static uint64_t work(sv_workers *w, int worker, uint32_t gen, sv_work_fn fn, voi
 static void *helper_main(void *arg) {
     sv_workers *w = ((sv_worker_arg *)arg)->pool;
     int index = ((sv_worker_arg *)arg)->index;
+    /* As sv_workers_start left them: a prepare or a job that came before
+     * this thread first ran is still news to it. `spun_for`: the job this
+     * thread last spun for (one spin per announced job). */
+    uint32_t seen = 0, spun_for = 0;
     pthread_mutex_lock(&w->lock);
-    uint32_t seen = w->generation;
     for (;;) {
-        while (w->generation == seen && !w->quit) pthread_cond_wait(&w->wake, &w->lock);
+        while (w->generation == seen && !(w->armed_for == seen + 1 && spun_for != w->armed_for) && !w->quit)
+            pthread_cond_wait(&w->wake, &w->lock);
         if (w->quit) break;
+        if (w->generation == seen) { /* prepared: job seen + 1 is coming */
+            spun_for = w->armed_for;
+            pthread_mutex_unlock(&w->lock);
+            bool came = spin_for_job(w, seen, SV_WORKERS_SPIN_S);
+            atomic_fetch_add_explicit(came ? &w->spins_met : &w->spins_missed, 1, memory_order_relaxed);
+            pthread_mutex_lock(&w->lock);
+            continue; /* the job's fields are read under the lock, below */
+        }
         seen = w->generation;
         sv_work_fn fn = w->fn;
         void *ctx = w->ctx;
@@ -79,6 +133,9 @@ bool sv_workers_start(sv_workers *w, int threads) {
     atomic_init(&w->cursor, 0);
     atomic_init(&w->remaining, 0);
     atomic_init(&w->helper_chunks, 0);
+    atomic_init(&w->spins_met, 0);
+    atomic_init(&w->spins_missed, 0);
+    atomic_init(&w->caller_cpu, -1);
     w->threads = 1;
     for (int i = 1; i < threads; i++) {
         w->arg[i - 1] = (sv_worker_arg){w, i};
@@ -86,6 +143,15 @@ bool sv_workers_start(sv_workers *w, int threads) {
         w->threads++;
     }
     return true;
+}
+
+void sv_workers_prepare(sv_workers *w) {
+    if (w->threads < 2) return;
+    pthread_mutex_lock(&w->lock);
+    w->armed_for = w->generation + 1;
+    atomic_store_explicit(&w->caller_cpu, sched_getcpu(), memory_order_relaxed);
+    pthread_cond_broadcast(&w->wake);
+    pthread_mutex_unlock(&w->lock);
 }
 
 void sv_workers_run(sv_workers *w, sv_work_fn fn, void *ctx, int count, int chunk) {
@@ -108,6 +174,12 @@ void sv_workers_run(sv_workers *w, sv_work_fn fn, void *ctx, int count, int chun
     pthread_cond_broadcast(&w->wake);
     pthread_mutex_unlock(&w->lock);
     w->caller_chunks += work(w, 0, gen, fn, ctx, count, chunk);
+    /* a helper's last chunk is a few clients' worth: wait for it awake */
+    double until = seconds_now() + SV_WORKERS_JOIN_SPIN_S;
+    while (atomic_load_explicit(&w->remaining, memory_order_acquire) > 0) {
+        for (int i = 0; i < 64 && atomic_load_explicit(&w->remaining, memory_order_acquire) > 0; i++) cpu_relax();
+        if (seconds_now() >= until) break;
+    }
     if (atomic_load_explicit(&w->remaining, memory_order_acquire) == 0) return;
     pthread_mutex_lock(&w->lock);
     while (atomic_load_explicit(&w->remaining, memory_order_acquire) > 0) pthread_cond_wait(&w->done, &w->lock);

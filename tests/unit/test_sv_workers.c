@@ -3,13 +3,17 @@
  * size or count (none, fewer than the threads, not a multiple of the
  * chunk); the worker numbers stay in range; thousands of calls in a row
  * (helpers waking late into a newer call) lose and repeat nothing; the
- * pool stops and starts again. */
+ * pool stops and starts again; helpers woken ahead (sv_workers_prepare)
+ * wake, spin and give up when no job comes, and prepared calls hand out
+ * every index exactly once too. */
+#define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "sv_workers.h"
@@ -106,11 +110,67 @@ static void test_limits_and_restart(void **state) {
     assert_true(sv_workers_cpus() >= 1);
 }
 
+static void pause_ms(int ms) {
+    struct timespec ts = {0, ms * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* A prepare with no job after it: every helper wakes, spins (or finds it
+ * shares the caller's processor) and goes back to sleep, counted as having
+ * given up; nothing runs. Waits at most 10 s for them. */
+static void test_prepare_without_a_job(void **state) {
+    (void)state;
+    sv_workers w;
+    assert_true(sv_workers_start(&w, 3));
+    sv_workers_prepare(&w);
+    for (int waited = 0; atomic_load(&w.spins_missed) < 2 && waited < 10000; waited++) pause_ms(1);
+    assert_int_equal(atomic_load(&w.spins_missed), 2);
+    assert_int_equal(atomic_load(&w.spins_met), 0);
+    assert_int_equal(w.jobs, 0);
+    /* asleep again: a job still wakes them, and a second prepare too */
+    run_and_check(&w, 500, 4, 11);
+    sv_workers_prepare(&w);
+    for (int waited = 0; atomic_load(&w.spins_missed) + atomic_load(&w.spins_met) < 4 && waited < 10000; waited++)
+        pause_ms(1);
+    assert_int_equal(atomic_load(&w.spins_missed) + atomic_load(&w.spins_met), 4);
+    sv_workers_stop(&w);
+    /* with one thread there are no helpers: nothing to wake */
+    assert_true(sv_workers_start(&w, 1));
+    sv_workers_prepare(&w);
+    run_and_check(&w, 50, 4, 12);
+    assert_int_equal(atomic_load(&w.spins_missed) + atomic_load(&w.spins_met), 0);
+    sv_workers_stop(&w);
+}
+
+/* Prepared calls, at once or after a pause within the spin, hand out every
+ * index once; a prepare just before stopping does not hold the stop up
+ * past the spin (ctest's timeout would say). Each helper counts at most
+ * one spin per prepare. */
+static void test_prepared_calls(void **state) {
+    (void)state;
+    for (int threads = 2; threads <= 4; threads++) {
+        sv_workers w;
+        assert_true(sv_workers_start(&w, threads));
+        for (uint32_t call = 0; call < 600; call++) {
+            sv_workers_prepare(&w);
+            if (call % 3 == 1) pause_ms(1); /* the helpers spin meanwhile */
+            run_and_check(&w, 1 + (int)(call % 211), 1 + (int)(call % 4), call);
+        }
+        uint64_t spins = atomic_load(&w.spins_met) + atomic_load(&w.spins_missed);
+        assert_true(spins <= 600u * (unsigned)(threads - 1));
+        assert_int_equal(w.jobs, 600);
+        sv_workers_prepare(&w);
+        sv_workers_stop(&w);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_index_once),
         cmocka_unit_test(test_many_calls_in_a_row),
         cmocka_unit_test(test_limits_and_restart),
+        cmocka_unit_test(test_prepare_without_a_job),
+        cmocka_unit_test(test_prepared_calls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
