@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run-tests.sh - installs what is missing, builds from scratch and runs the
 # whole suite twice: a plain build (warnings are errors) and an
-# AddressSanitizer + UndefinedBehaviorSanitizer build. Also checks that the
+# AddressSanitizer + UndefinedBehaviorSanitizer build. Runs the tests of the
+# server's threads under ThreadSanitizer. Also checks that the
 # code compiles warning-free under clang, that the server builds alone
 # without SDL, and runs every libFuzzer harness for 10 s. Exit status 0 only
 # when everything passed.
@@ -27,6 +28,18 @@ export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 run_suite "sanitizers (gcc, ASan+UBSan)" build-asan -DCMAKE_BUILD_TYPE=Debug -DGAME_SANITIZE=ON || status=1
 
+echo "=== ThreadSanitizer (gcc): the server's threads (snapshot helpers, sender thread) and their tests"
+rm -rf build-tsan
+tsan_tests="unit_sv_workers|unit_sv_snapshot_threads|unit_sv_batchio|unit_sv_sched|it_threads"
+if cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DGAME_TSAN=ON -DGAME_WERROR=ON >/dev/null &&
+    cmake --build build-tsan -j"$jobs" --target gameserver botswarm test_sv_workers test_sv_snapshot_threads \
+        test_sv_batchio test_sv_sched >/dev/null &&
+    (cd build-tsan && TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" \
+        ctest --output-on-failure -j"$jobs" --timeout 180 -R "^($tsan_tests)\$"); then
+    echo "ThreadSanitizer: ok"
+else
+    echo "ThreadSanitizer: FAILED"; status=1
+fi
 echo "=== clang: build everything with -Wall -Wextra -Werror"
 rm -rf build-clang
 if CC=clang cmake -S . -B build-clang -DGAME_WERROR=ON >/dev/null && cmake --build build-clang -j"$jobs" >/dev/null; then
