@@ -37,21 +37,25 @@ int sv_config_input_every(const sv_config *c) {
     return c->max_players > SV_INPUT_EVERY_AUTO_PLAYERS && c->tick_rate >= SV_INPUT_EVERY_AUTO_MIN_HZ ? 2 : 1;
 }
 
+bool sv_config_busy(const sv_config *c) {
+    return (long)c->max_players * (long)c->snapshot_rate >= SV_BUSY_SNAPSHOTS_PER_S;
+}
+
 int sv_config_rt_priority(const sv_config *c) {
     if (c->rt_priority >= 0 && c->rt_priority <= SV_RT_PRIORITY_MAX) return c->rt_priority;
-    return c->max_players > SV_THREADS_AUTO_PLAYERS ? SV_RT_AUTO_PRIORITY : 0;
+    return sv_config_busy(c) ? SV_RT_AUTO_PRIORITY : 0;
 }
 
 int sv_config_threads(const sv_config *c, int cpus) {
     if (c->threads >= 1 && c->threads <= SV_WORKERS_MAX) return c->threads;
-    if (c->max_players <= SV_THREADS_AUTO_PLAYERS || cpus < 2) return 1;
+    if (!sv_config_busy(c) || cpus < 2) return 1;
     if (cpus == 2) return c->rt_priority > 0 ? 2 : 1;
     return cpus - 1 < SV_THREADS_AUTO_MAX ? cpus - 1 : SV_THREADS_AUTO_MAX;
 }
 
 bool sv_config_send_thread(const sv_config *c, int cpus) {
     if (c->send_thread >= 0) return c->send_thread == 1;
-    return c->max_players > SV_THREADS_AUTO_PLAYERS && cpus > 1;
+    return sv_config_busy(c) && cpus > 1;
 }
 
 void sv_config_print_help(const char *prog) {
@@ -83,13 +87,14 @@ void sv_config_print_help(const char *prog) {
            "                     (each repeats the commands not yet acknowledged; default:\n"
            "                     2 above " SV_STR(SV_INPUT_EVERY_AUTO_PLAYERS) " slots at " SV_STR(SV_INPUT_EVERY_AUTO_MIN_HZ) " Hz or more, else 1)\n"
            "  --threads N        threads that build and encode snapshots, 1.." SV_STR(SV_WORKERS_MAX) " (default 1;\n"
-           "                     above " SV_STR(SV_THREADS_AUTO_PLAYERS) " slots one per processor beyond two, plus one, at most " SV_STR(SV_THREADS_AUTO_MAX) ",\n"
-           "                     and 2 on two processors when --rt-priority was granted)\n"
+           "                     on a busy server one per processor beyond two, plus one, at most\n"
+           "                     " SV_STR(SV_THREADS_AUTO_MAX) ", and 2 on two processors when --rt-priority was granted)\n"
+           "                     (busy: max players x snapshot rate >= " SV_STR(SV_BUSY_SNAPSHOTS_PER_S) " a second)\n"
            "  --send-thread 0|1  1: UDP sends go out from a thread of their own (default: 1\n"
-           "                     above " SV_STR(SV_THREADS_AUTO_PLAYERS) " slots on more than one processor, else 0)\n"
+           "                     on a busy server with more than one processor, else 0)\n"
            "  --rt-priority N    run the server's threads under real-time scheduling\n"
            "                     (SCHED_FIFO) at priority N, 1..99, or 0 for normal scheduling\n"
-           "                     (default: " SV_STR(SV_RT_AUTO_PRIORITY) " above " SV_STR(SV_THREADS_AUTO_PLAYERS) " slots, else 0); needs root or\n"
+           "                     (default: " SV_STR(SV_RT_AUTO_PRIORITY) " on a busy server, else 0); needs root or\n"
            "                     CAP_SYS_NICE, else the server runs at normal priority and\n"
            "                     says so. For a machine that is there to run the server\n"
            "  --stats FILE       write one JSON line of performance figures per second to\n"

@@ -30,25 +30,26 @@
  * same way above a player count. */
 #define SV_INPUT_EVERY_AUTO_PLAYERS 64
 #define SV_INPUT_EVERY_AUTO_MIN_HZ 60
-/* --threads by default: 1 (the main thread encodes every snapshot); on a
- * server with more slots than SV_THREADS_AUTO_PLAYERS, one per processor
- * beyond the two that the main thread and the sender thread take, plus
- * the main one, at most SV_THREADS_AUTO_MAX: so 1 on two processors, 3 on
- * four. On this project's two-core test machine, with the bots beside the
+/* A busy server: snapshots to encode and send at full slots,
+ * max_players x snapshot_rate, at least SV_BUSY_SNAPSHOTS_PER_S a second
+ * (64 slots at 64 Hz; 137 at 30 Hz; a 64-slot server at the usual 30 Hz
+ * is not busy). On a busy server, by default:
+ * --send-thread: on when there is more than one processor: the UDP sends
+ * (most of the cost of the send phase, and some of every receive) leave
+ * the main thread;
+ * --rt-priority: SV_RT_AUTO_PRIORITY (SCHED_FIFO, sv_sched.h) when the
+ * kernel allows it, normal scheduling otherwise;
+ * --threads: one per processor beyond the two that the main thread and the
+ * sender thread take, plus the main one, at most SV_THREADS_AUTO_MAX (3 on
+ * four processors); on two processors 2 under real-time scheduling, else
+ * 1. On this project's two-core test machine, with the bots beside the
  * server at the same priority, a second encoding thread lowered the median
- * frame at 1000 players but raised its p99 (README, "Scaling"): its
- * helper was preempted in the middle of its share; under real-time
- * scheduling it is not, and two processors get 2.
- * --send-thread by default: on above SV_THREADS_AUTO_PLAYERS slots when
- * there is more than one processor: the UDP sends (most of the cost of
- * the send phase, and some of every receive) leave the main thread. */
-#define SV_THREADS_AUTO_PLAYERS 64
+ * frame at 1000 players but raised its p99 (README, "Scaling"): its helper
+ * was preempted in the middle of its share; under real-time scheduling it
+ * is not. A server that is not busy does everything on the main thread at
+ * normal priority. */
+#define SV_BUSY_SNAPSHOTS_PER_S 4096
 #define SV_THREADS_AUTO_MAX 4
-/* --rt-priority by default: SV_RT_AUTO_PRIORITY (SCHED_FIFO, sv_sched.h)
- * on a server with more slots than SV_THREADS_AUTO_PLAYERS, when the
- * kernel allows it; normal scheduling otherwise. With it, two processors
- * get two encoding threads (a helper can no longer be preempted by
- * ordinary processes in the middle of its share). */
 #define SV_RT_AUTO_PRIORITY 10
 
 typedef struct {
@@ -82,9 +83,12 @@ void sv_config_default(sv_config *c);
  * else 1. */
 int sv_config_input_every(const sv_config *c);
 
+/* Whether the server is busy (the rule above). */
+bool sv_config_busy(const sv_config *c);
+
 /* The real-time priority to ask for: --rt-priority, or when that is -1
- * (automatic) SV_RT_AUTO_PRIORITY above SV_THREADS_AUTO_PLAYERS slots,
- * else 0 (normal scheduling). */
+ * (automatic) SV_RT_AUTO_PRIORITY on a busy server, else 0 (normal
+ * scheduling). */
 int sv_config_rt_priority(const sv_config *c);
 
 /* The threads that encode snapshots: --threads, or when that is 0

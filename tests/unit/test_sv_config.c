@@ -1,6 +1,7 @@
 /* test_sv_config.c - the server's thread and cadence rules (sv_config.c):
  * what --threads, --send-thread, --rt-priority and --input-every choose
- * when left automatic, for small and large servers on one, two, four and
+ * when left automatic, for servers that are busy (max players x snapshot
+ * rate at least SV_BUSY_SNAPSHOTS_PER_S) and not, on one, two, four and
  * sixteen processors (two: a second encoding thread only under real-time
  * scheduling); an explicit value wins; bad values are usage errors. */
 #include <setjmp.h>
@@ -21,13 +22,34 @@ static void test_automatic_rules(void **state) {
     (void)state;
     sv_config c;
     sv_config_default(&c);
-    c.max_players = SV_THREADS_AUTO_PLAYERS; /* small: everything on the main thread, normal scheduling */
-    assert_int_equal(sv_config_rt_priority(&c), 0);
-    for (int cpus = 1; cpus <= 16; cpus *= 2) {
-        assert_int_equal(sv_config_threads(&c, cpus), 1);
-        assert_false(sv_config_send_thread(&c, cpus));
+    /* not busy: 64 slots at 30 Hz, 136 at 30, 63 at 64, 1000 at 4 Hz:
+     * everything on the main thread, normal scheduling */
+    const int quiet[][2] = {{64, 30}, {136, 30}, {63, 64}, {1000, 4}, {1, 128}};
+    for (size_t q = 0; q < sizeof quiet / sizeof quiet[0]; q++) {
+        c.max_players = quiet[q][0];
+        c.snapshot_rate = quiet[q][1];
+        assert_false(sv_config_busy(&c));
+        assert_int_equal(sv_config_rt_priority(&c), 0);
+        for (int cpus = 1; cpus <= 16; cpus *= 2) {
+            assert_int_equal(sv_config_threads(&c, cpus), 1);
+            assert_false(sv_config_send_thread(&c, cpus));
+        }
     }
-    c.max_players = SV_THREADS_AUTO_PLAYERS + 1; /* large */
+    /* busy: 64 slots at 64 Hz and at 128, 137 at 30, 1000 at 30 */
+    const int busy[][2] = {{64, 64}, {64, 128}, {137, 30}, {1000, 30}};
+    for (size_t b = 0; b < sizeof busy / sizeof busy[0]; b++) {
+        c.max_players = busy[b][0];
+        c.snapshot_rate = busy[b][1];
+        c.rt_priority = -1;
+        assert_true(sv_config_busy(&c));
+        assert_int_equal(sv_config_rt_priority(&c), SV_RT_AUTO_PRIORITY);
+        assert_true(sv_config_send_thread(&c, 2));
+        c.rt_priority = SV_RT_AUTO_PRIORITY;
+        assert_int_equal(sv_config_threads(&c, 2), 2);
+    }
+    c.rt_priority = -1;
+    c.max_players = 1000; /* large */
+    c.snapshot_rate = 30;
     assert_int_equal(sv_config_rt_priority(&c), SV_RT_AUTO_PRIORITY); /* asked for */
     c.rt_priority = 0;                                                  /* refused */
     assert_int_equal(sv_config_threads(&c, 1), 1);
