@@ -31,6 +31,8 @@ typedef struct {
     uint64_t oversized;       /* datagrams too long for any ENet packet: dropped and counted */
     uint64_t queue_full;      /* datagrams sent at once, unqueued, because the sender thread was
                                * SEND_RING datagrams behind */
+    uint64_t direct_windows;  /* with a sender thread: small windows sent by the thread that
+                               * queued them, because the sender slept (sv_batchio.c) */
 } sv_batchio_stats;
 
 /* Batches the datagrams of `socket` (the game host's) from now on; one
@@ -47,6 +49,8 @@ bool sv_batchio_threaded(void);
 /* Waits until the sender thread has sent everything queued so far (tests,
  * shutdown); returns at once without one. */
 void sv_batchio_drain(void);
+/* Whether the sender thread is asleep, waiting for datagrams (tests). */
+bool sv_batchio_sender_asleep(void);
 
 /* Opens and closes a batching window. sv_batchio_end sends everything
  * queued (or, with a sender thread, hands it over). Windows do not nest. */

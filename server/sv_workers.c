@@ -18,42 +18,24 @@
 #define _GNU_SOURCE
 #include "sv_workers.h"
 
-#include <sched.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-static double seconds_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void cpu_relax(void) {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#endif
-}
+#include "sv_spin.h"
 
 /* The generation of the job the cursor belongs to. */
 static uint32_t cursor_generation(sv_workers *w) {
     return (uint32_t)(atomic_load_explicit(&w->cursor, memory_order_acquire) >> 32);
 }
 
-/* Spins until the cursor moves past job `seen` (true), or `seconds` pass,
- * or this thread finds itself on the caller's processor (false): spinning
- * there would keep the caller from reaching the job at all (the kernel
- * often wakes a thread on its waker's processor). */
-static bool spin_for_job(sv_workers *w, uint32_t seen, double seconds) {
-    double until = seconds_now() + seconds;
-    for (;;) {
-        for (int i = 0; i < 64; i++) {
-            if (cursor_generation(w) != seen) return true;
-            cpu_relax();
-        }
-        if (seconds_now() >= until || sched_getcpu() == atomic_load_explicit(&w->caller_cpu, memory_order_relaxed))
-            return cursor_generation(w) != seen;
-    }
+typedef struct {
+    sv_workers *w;
+    uint32_t seen;
+} job_wait;
+
+static bool job_came(void *ctx) {
+    const job_wait *j = ctx;
+    return cursor_generation(j->w) != j->seen;
 }
 
 /* Claims the next chunk of job `gen`: false when the job is over or all of
@@ -105,7 +87,9 @@ static void *helper_main(void *arg) {
         if (w->generation == seen) { /* prepared: job seen + 1 is coming */
             spun_for = w->armed_for;
             pthread_mutex_unlock(&w->lock);
-            bool came = spin_for_job(w, seen, SV_WORKERS_SPIN_S);
+            job_wait jw = {w, seen};
+            bool came = sv_spin_until(job_came, &jw, SV_WORKERS_SPIN_S,
+                                      atomic_load_explicit(&w->caller_cpu, memory_order_relaxed));
             atomic_fetch_add_explicit(came ? &w->spins_met : &w->spins_missed, 1, memory_order_relaxed);
             pthread_mutex_lock(&w->lock);
             continue; /* the job's fields are read under the lock, below */
@@ -154,6 +138,10 @@ void sv_workers_prepare(sv_workers *w) {
     pthread_mutex_unlock(&w->lock);
 }
 
+static bool all_done(void *ctx) {
+    return atomic_load_explicit(&((sv_workers *)ctx)->remaining, memory_order_acquire) == 0;
+}
+
 void sv_workers_run(sv_workers *w, sv_work_fn fn, void *ctx, int count, int chunk) {
     if (count <= 0) return;
     if (chunk < 1) chunk = 1;
@@ -175,12 +163,7 @@ void sv_workers_run(sv_workers *w, sv_work_fn fn, void *ctx, int count, int chun
     pthread_mutex_unlock(&w->lock);
     w->caller_chunks += work(w, 0, gen, fn, ctx, count, chunk);
     /* a helper's last chunk is a few clients' worth: wait for it awake */
-    double until = seconds_now() + SV_WORKERS_JOIN_SPIN_S;
-    while (atomic_load_explicit(&w->remaining, memory_order_acquire) > 0) {
-        for (int i = 0; i < 64 && atomic_load_explicit(&w->remaining, memory_order_acquire) > 0; i++) cpu_relax();
-        if (seconds_now() >= until) break;
-    }
-    if (atomic_load_explicit(&w->remaining, memory_order_acquire) == 0) return;
+    if (sv_spin_until(all_done, w, SV_WORKERS_JOIN_SPIN_S, -1)) return;
     pthread_mutex_lock(&w->lock);
     while (atomic_load_explicit(&w->remaining, memory_order_acquire) > 0) pthread_cond_wait(&w->done, &w->lock);
     pthread_mutex_unlock(&w->lock);
