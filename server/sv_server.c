@@ -104,6 +104,12 @@ static bool snapshot_due(const server *s, uint32_t tick) {
            proto_snapshot_seq(tick - 1, s->cfg.snapshot_rate, s->cfg.tick_rate);
 }
 
+static int snapshot_turns(const server *s) {
+    return s->cfg.tick_rate % s->cfg.snapshot_rate == 0 ? s->cfg.tick_rate / s->cfg.snapshot_rate : 1;
+}
+
+static bool snapshots_on(const server *s, uint32_t tick) { return snapshot_turns(s) > 1 || snapshot_due(s, tick); }
+
 /* Sends this tick's snapshots. When the tick rate is a multiple k > 1 of
  * the snapshot rate, the clients take turns: slot i gets its snapshots on
  * the ticks with (tick + i) % k == 0, so each tick builds and sends 1/k of
@@ -111,12 +117,6 @@ static bool snapshot_due(const server *s, uint32_t tick) {
  * shrinks k times). Each client still gets one every k ticks, and
  * proto_snapshot_seq of those ticks still counts up by one, as the client
  * expects. Otherwise everyone on the ticks snapshot_due picks. */
-static int snapshot_turns(const server *s) {
-    return s->cfg.tick_rate % s->cfg.snapshot_rate == 0 ? s->cfg.tick_rate / s->cfg.snapshot_rate : 1;
-}
-
-static bool snapshots_on(const server *s, uint32_t tick) { return snapshot_turns(s) > 1 || snapshot_due(s, tick); }
-
 static void send_snapshots(server *s) {
     int k = snapshot_turns(s);
     if (k > 1) sv_snapshot_send(s, k, (int)((uint32_t)(k - (int)(s->tick % (uint32_t)k)) % (uint32_t)k));
@@ -124,14 +124,15 @@ static void send_snapshots(server *s) {
 }
 
 /* Wakes the snapshot helpers ahead of tick `tick` if it sends snapshots
- * (sv_workers.h), once per tick. Not the sender thread: on two processors
+ * and the last round had anyone to send them to (an empty server stays
+ * idle) (sv_workers.h), once per tick. Not the sender thread: on two processors
  * it would only find the helper's or the main thread's processor to spin
  * on (measured: it gave up nine times in ten and the send phase got
  * longer). */
 static void prepare_helpers(server *s, uint32_t tick) {
     if (s->prepared_tick == tick || s->workers.threads < 2) return;
     s->prepared_tick = tick;
-    if (snapshots_on(s, tick)) sv_workers_prepare(&s->workers);
+    if (s->snap_round_players > 0 && snapshots_on(s, tick)) sv_workers_prepare(&s->workers);
 }
 
 static void log_client_stats(const server *s, const sv_client *c, double span) {

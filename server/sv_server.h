@@ -182,6 +182,7 @@ typedef struct {
     double last_scores_at;
     double last_service_at, last_guard_at; /* the pump's pacing (sv_server.c) */
     uint32_t prepared_tick; /* the tick the snapshot helpers were last woken ahead for */
+    int snap_round_players; /* players the last snapshot round was for (sv_snapshot_send) */
     double last_leaders_at;
     double last_join_news_at;
     int join_news_waiting;  /* players with join_news set */

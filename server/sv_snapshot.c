@@ -232,9 +232,11 @@ void sv_snapshot_send(server *s, int every, int phase) {
     encode_job job = {s, every, phase};
     sv_workers_run(&s->workers, encode_range, &job, (s->cfg.max_players - phase + every - 1) / every, ENCODE_CHUNK);
     /* ENet is not thread-safe: the sending is this thread's, in slot order */
+    s->snap_round_players = 0;
     for (int i = phase; i < s->cfg.max_players; i += every) {
         sv_snap_out *out = &s->snap_out[i];
         if (out->len == 0) continue;
+        s->snap_round_players++;
         if (out->len < 0) {
             log_error("snapshot for player %d did not encode (%u entities)", i, out->entities);
             continue;

@@ -2,9 +2,9 @@
  *
  * Owns: the spin loop of the snapshot helpers and of the thread that
  * waits for them (sv_workers.c), for work that will come within a
- * millisecond or so: waking a sleeping thread
- * on another processor costs tens of microseconds on some machines, so a
- * thread that is already awake and watching takes the work at once. The
+ * millisecond or so: waking a sleeping thread on another processor costs
+ * tens of microseconds on some machines, so a thread that is already
+ * awake and watching takes the work at once. The
  * spin is bounded in time, and stops when the spinning thread finds itself
  * on the processor of the thread it waits for (it would only keep that
  * thread from producing the work).

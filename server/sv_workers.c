@@ -10,10 +10,11 @@
  *
  * Preparing (sv_workers_prepare): `armed_for` is set to the next job's
  * generation under the lock and the helpers woken; a helper that has seen
- * every job so far and has not yet spun for that one spins outside the lock, watching the cursor's generation (an atomic),
- * until the job comes or SV_WORKERS_SPIN_S passes (or it finds itself on
- * the caller's processor), and then takes the job's fields under the lock
- * as a woken helper does, or sleeps again.
+ * every job so far and has not yet spun for that one spins outside the
+ * lock, watching the cursor's generation (an atomic), until the job comes
+ * or SV_WORKERS_SPIN_S passes (or it finds itself on the caller's
+ * processor), and then takes the job's fields under the lock as a woken
+ * helper does, or sleeps again.
  */
 #define _GNU_SOURCE
 #include "sv_workers.h"
