@@ -21,12 +21,14 @@
  *     ENet's own version returns -1 and so makes enet_host_service fail.
  * The queue: a window's datagrams are copied into a ring of SEND_RING
  * slots. Without a sender thread the window's end sends them (and the ring
- * starts over at its first slot). With one (sv_batchio_start_sender, when
- * the server runs more than one thread) the window's end only publishes
- * them and wakes the thread if it sleeps: the sendmmsg calls, which at
- * 1000 players cost about 1.5 ms of every 16.7 ms tick on loopback, leave
- * the thread that runs the game. Valve's GameNetworkingSockets sends from
- * a service thread of its own for the same reason. If the thread falls
+ * starts over at its first slot). With one (sv_batchio_start_sender, on a
+ * busy server) the window's end only publishes them and wakes the thread
+ * if it sleeps: the sendmmsg calls, which at 1000 players cost about 1.5
+ * ms of every 16.7 ms tick on loopback, leave the thread that runs the
+ * game. Valve's GameNetworkingSockets sends from a service thread of its
+ * own for the same reason. A window of at most DIRECT_MAX datagrams
+ * published while the sender sleeps is sent by the publishing thread
+ * instead (waking the sender would cost more). If the thread falls
  * SEND_RING datagrams behind, a datagram goes out at once, unqueued
  * (counted). ENet sees no difference: a queued datagram counts as sent.
  *

@@ -129,10 +129,14 @@ static void send_snapshots(server *s) {
  * it would only find the helper's or the main thread's processor to spin
  * on (measured: it gave up nine times in ten and the send phase got
  * longer). */
+static bool helpers_to_prepare(const server *s, uint32_t tick) {
+    return s->workers.threads > 1 && s->prepared_tick != tick && s->snap_round_players > 0;
+}
+
 static void prepare_helpers(server *s, uint32_t tick) {
-    if (s->prepared_tick == tick || s->workers.threads < 2) return;
+    if (!helpers_to_prepare(s, tick)) return;
     s->prepared_tick = tick;
-    if (s->snap_round_players > 0 && snapshots_on(s, tick)) sv_workers_prepare(&s->workers);
+    if (snapshots_on(s, tick)) sv_workers_prepare(&s->workers);
 }
 
 static void log_client_stats(const server *s, const sv_client *c, double span) {
@@ -402,7 +406,7 @@ void sv_server_step(server *s, uint32_t max_wait_ms, bool log_stats) {
      * while this thread is idle: they are spinning when their share comes,
      * and the wake-up (tens of microseconds of this thread's time on some
      * machines) is not in the tick. The wait stops short for it. */
-    if (s->workers.threads > 1 && s->prepared_tick != s->tick + 1) {
+    if (helpers_to_prepare(s, s->tick + 1)) {
         if (wait <= SV_PREPARE_LEAD) prepare_helpers(s, s->tick + 1);
         else wait -= SV_PREPARE_LEAD;
     }

@@ -1607,7 +1607,7 @@ static void test_current_stays_within_want(void **state) {
 /* A view full of baseline entities that are reckoned on (updates and
  * removals left out: the budget, 12 bits, holds not even a removal) and
  * then a new entity left out: derive_view notes 128 places to reckon and
- * looks at one more change (ASan: its list of places overran by one). */
+ * looks at one more change (UBSan: its list of places overran by one). */
 static void test_full_view_of_reckoned_then_a_new_one(void **state) {
     (void)state;
     static snap_frame want, base, decoded;
